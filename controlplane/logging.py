@@ -1,0 +1,35 @@
+"""Logging helpers: a filter that scrubs secret-looking values from every record."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+MASK = "********"
+SECRET_KEY_PATTERN = re.compile(
+    r"""(?ix)
+    (["']?[\w.\-]*(?:password|secret|token|api[._-]?key|private[._-]?key|passphrase|sas[._-]?key|credentials?)[\w.\-]*["']?
+     \s*[:=]\s*)
+    ("[^"]*"|'[^']*'|[^\s,}&]+)
+    """
+)
+BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]+")
+
+
+def redact(text: str) -> str:
+    text = SECRET_KEY_PATTERN.sub(lambda m: m.group(1) + MASK, text)
+    return BEARER_PATTERN.sub(lambda m: m.group(1) + MASK, text)
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Defence in depth: code never logs secrets, and this catches `key=value` slips anyway."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format string must not kill logging
+            return True
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True

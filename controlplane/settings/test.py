@@ -1,0 +1,15 @@
+"""Tests run on real PostgreSQL and Redis (DATABASE_URL / REDIS_URL), with fixed test keys."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/controlplane")
+os.environ.setdefault(
+    "CONNECTOR_ENCRYPTION_KEYS",
+    # Two well-known test keys: the suite exercises rotation. Never used outside tests.
+    "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=,Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU=",
+)
+
+from controlplane.settings.base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

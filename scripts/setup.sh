@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One-time (idempotent) set-up on a fresh machine: system packages, virtualenv, Python packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+
+need_apt=()
+command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
+[ -f /usr/share/java/jetty9-server.jar ] || need_apt+=(libjetty9-java)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: please install these system packages first: ${need_apt[*]}" >&2
+    echo "       (Debian/Ubuntu: sudo apt-get install -y ${need_apt[*]})" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.installed-$(cat requirements/*.in requirements/*.txt pyproject.toml | sha1sum | cut -c1-12)
+if [ ! -f "$stamp" ]; then
+  .venv/bin/pip install -q --disable-pip-version-check -c requirements/constraints.txt \
+    -r requirements/base.in -r requirements/test.in
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps -r requirements/devstack.txt
+  rm -f .venv/.installed-* && touch "$stamp"
+fi
+mkdir -p var
