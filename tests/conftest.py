@@ -26,3 +26,41 @@ def unique_name():
         return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
     return make
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def tenant(db):
+    from tests.factories import TenantFactory
+
+    return TenantFactory(slug="sales")
+
+
+@pytest.fixture
+def other_tenant(db):
+    from tests.factories import TenantFactory
+
+    return TenantFactory(slug="scada")
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(tenant, role) -> an APIClient authenticated with a fresh API key of that role."""
+    from rest_framework.test import APIClient
+
+    from tenants.services import api_key_create
+
+    def make(tenant, role="developer"):
+        _, raw_key = api_key_create(tenant=tenant, name=f"test-{role}", role=role)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+        client.raw_key = raw_key
+        return client
+
+    return make

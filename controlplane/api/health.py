@@ -1,1 +1,65 @@
-"""Liveness and readiness, for load balancers and orchestrators (no authentication)."""
+"""Liveness and readiness, for load balancers and orchestrators (no authentication, no secrets)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+READINESS_TIMEOUT_SECONDS = 2.0
+
+
+@require_GET
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True}
+    except Exception as error:  # noqa: BLE001 - readiness reports any failure as not ready
+        return {"ok": False, "error": type(error).__name__}
+
+
+def _check_redis() -> dict:
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=READINESS_TIMEOUT_SECONDS, socket_timeout=READINESS_TIMEOUT_SECONDS
+        )
+        client.ping()
+        return {"ok": True}
+    except Exception as error:  # noqa: BLE001
+        return {"ok": False, "error": type(error).__name__}
+
+
+def _check_cluster(cluster) -> tuple[str, dict]:
+    from connectors.connect import ConnectError, connect_client
+
+    endpoint = replace(cluster.connect_endpoint(), timeout=READINESS_TIMEOUT_SECONDS, max_retries=0)
+    try:
+        info = connect_client(endpoint).server_info()
+        return cluster.name, {"ok": True, "version": info.get("version")}
+    except ConnectError as error:
+        return cluster.name, {"ok": False, "error": type(error).__name__}
+
+
+@require_GET
+def readyz(request):
+    from tenants.models import Cluster
+
+    database = _check_database()
+    clusters = list(Cluster.objects.filter(is_active=True)) if database["ok"] else []
+    # Clusters are checked in parallel so one slow cluster costs one timeout, not one per cluster.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        redis_future = pool.submit(_check_redis)
+        cluster_results = dict(pool.map(_check_cluster, clusters))
+        checks = {"database": database, "redis": redis_future.result(), "connect": cluster_results}
+    ready = database["ok"] and checks["redis"]["ok"] and all(result["ok"] for result in cluster_results.values())
+    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)

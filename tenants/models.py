@@ -1,0 +1,233 @@
+"""Landing zones, tenants (business units), clusters, memberships and API keys."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer (read)"
+    OPERATOR = "operator", "Operator (also pause, resume, restart)"
+    DEVELOPER = "developer", "Developer (also create, update, delete connectors)"
+    ADMIN = "admin", "Admin (also members and API keys)"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.DEVELOPER: 2, Role.ADMIN: 3}
+
+
+def role_at_least(role: str, required: str) -> bool:
+    return ROLE_RANK[Role(role)] >= ROLE_RANK[Role(required)]
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class LandingZone(TimestampedModel):
+    """A shared-cluster landing zone, e.g. `edh-shared`: the first part of shared connector names."""
+
+    slug = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Tenant(TimestampedModel):
+    """A business unit, e.g. `sales` or `scada`."""
+
+    slug = models.CharField(max_length=40, unique=True, help_text="Business unit identifier used in connector names.")
+    name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class TopicPrefix(TimestampedModel):
+    """A topic-name prefix a tenant owns; prefixes of different tenants never overlap."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="topic_prefixes")
+    prefix = models.CharField(max_length=182, unique=True)
+
+    class Meta:
+        ordering = ["prefix"]
+        verbose_name_plural = "topic prefixes"
+
+    def __str__(self) -> str:
+        return self.prefix
+
+
+class Cluster(TimestampedModel):
+    """A Kafka cluster and the Kafka Connect cluster that runs connectors against it."""
+
+    class Kind(models.TextChoices):
+        DEDICATED = "dedicated", "Dedicated (one tenant)"
+        SHARED = "shared", "Shared (landing zone)"
+
+    class Flavour(models.TextChoices):
+        SELF_MANAGED = "self_managed", "Self-managed Kafka Connect"
+        CONFLUENT_CLOUD = "confluent_cloud", "Confluent Cloud (fully managed)"
+
+    class SecurityProtocol(models.TextChoices):
+        PLAINTEXT = "PLAINTEXT"
+        SSL = "SSL"
+        SASL_SSL = "SASL_SSL"
+        SASL_PLAINTEXT = "SASL_PLAINTEXT"
+
+    class SaslMechanism(models.TextChoices):
+        NONE = "", "None"
+        PLAIN = "PLAIN"
+        SCRAM_SHA_256 = "SCRAM-SHA-256"
+        SCRAM_SHA_512 = "SCRAM-SHA-512"
+
+    class DriftPolicy(models.TextChoices):
+        REPORT = "report", "Report drift only"
+        ENFORCE = "enforce", "Re-apply the desired config"
+
+    # Secret fields kept encrypted in `secrets_encrypted`; never shown anywhere.
+    SECRET_FIELDS = ("sasl_password", "connect_password", "cloud_api_secret", "kafka_api_key", "kafka_api_secret")
+
+    name = models.CharField(max_length=63, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    landing_zone = models.ForeignKey(
+        LandingZone, null=True, blank=True, on_delete=models.PROTECT, related_name="clusters"
+    )
+    owner_tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="dedicated_clusters"
+    )
+    allowed_tenants = models.ManyToManyField(Tenant, blank=True, related_name="shared_clusters")
+
+    bootstrap_servers = models.CharField(max_length=500)
+    security_protocol = models.CharField(
+        max_length=16, choices=SecurityProtocol.choices, default=SecurityProtocol.PLAINTEXT
+    )
+    sasl_mechanism = models.CharField(max_length=16, choices=SaslMechanism.choices, blank=True, default="")
+    sasl_username = models.CharField(max_length=200, blank=True)
+    ssl_ca_location = models.CharField(max_length=500, blank=True, help_text="CA file path for SSL/SASL_SSL.")
+
+    connect_url = models.URLField(max_length=500)
+    connect_flavour = models.CharField(max_length=20, choices=Flavour.choices, default=Flavour.SELF_MANAGED)
+    connect_username = models.CharField(max_length=200, blank=True)
+    connect_verify_tls = models.BooleanField(default=True)
+    connect_ca_bundle = models.CharField(max_length=500, blank=True)
+    cloud_environment_id = models.CharField(max_length=64, blank=True)
+    cloud_cluster_id = models.CharField(max_length=64, blank=True)
+    cloud_service_account_id = models.CharField(max_length=64, blank=True)
+
+    secrets_encrypted = models.TextField(blank=True, default="", editable=False)
+    drift_policy = models.CharField(max_length=10, choices=DriftPolicy.choices, default=DriftPolicy.REPORT)
+    dlq_replication_factor = models.PositiveSmallIntegerField(default=3)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="cluster_kind_owner",
+                condition=(
+                    Q(kind="dedicated", owner_tenant__isnull=False, landing_zone__isnull=True)
+                    | Q(kind="shared", owner_tenant__isnull=True, landing_zone__isnull=False)
+                ),
+                violation_error_message="A dedicated cluster has an owner tenant and no landing zone; "
+                "a shared cluster has a landing zone and no owner tenant.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shared(self) -> bool:
+        return self.kind == self.Kind.SHARED
+
+    def secrets(self) -> dict[str, str]:
+        from controlplane.crypto import decrypt_secrets
+
+        return decrypt_secrets(self.secrets_encrypted)
+
+    def secret_flags(self) -> dict[str, bool]:
+        """Which secrets are set, for display: never the values."""
+        stored = self.secrets() if self.secrets_encrypted else {}
+        return {name: bool(stored.get(name)) for name in self.SECRET_FIELDS}
+
+    def connect_endpoint(self):
+        """How to reach this cluster's Connect REST API (decrypts inside the calling process only)."""
+        from connectors.connect import ConnectEndpoint
+
+        secrets = self.secrets()
+        cloud = self.connect_flavour == self.Flavour.CONFLUENT_CLOUD
+        return ConnectEndpoint(
+            flavour=self.connect_flavour,
+            url=self.connect_url,
+            username=secrets.get("cloud_api_key", "") if cloud else self.connect_username,
+            password=secrets.get("cloud_api_secret", "") if cloud else secrets.get("connect_password", ""),
+            verify_tls=self.connect_verify_tls,
+            ca_bundle=self.connect_ca_bundle,
+            environment_id=self.cloud_environment_id,
+            cluster_id=self.cloud_cluster_id,
+            timeout=settings.CONNECT_REQUEST_TIMEOUT_SECONDS,
+            max_retries=settings.CONNECT_MAX_RETRIES,
+            backoff=settings.CONNECT_RETRY_BACKOFF_SECONDS,
+        )
+
+    def kafka_client_config(self) -> dict[str, str]:
+        """librdkafka settings for confluent-kafka clients (AdminClient) against this cluster."""
+        config = {"bootstrap.servers": self.bootstrap_servers, "security.protocol": self.security_protocol}
+        if self.ssl_ca_location:
+            config["ssl.ca.location"] = self.ssl_ca_location
+        if self.security_protocol.startswith("SASL"):
+            config["sasl.mechanism"] = self.sasl_mechanism or "PLAIN"
+            config["sasl.username"] = self.sasl_username
+            config["sasl.password"] = self.secrets().get("sasl_password", "")
+        return config
+
+
+class Membership(TimestampedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        ordering = ["tenant__slug", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "tenant"], name="membership_user_tenant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.tenant} as {self.role}"
+
+
+class ApiKey(TimestampedModel):
+    """A tenant API key: shown once, stored as a SHA-256 hash with a short visible prefix."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+

@@ -1,0 +1,179 @@
+"""Writes for landing zones, tenants, topic prefixes, clusters, memberships and API keys."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.naming import slug_errors, topic_prefix_errors, topic_prefixes_overlap
+from controlplane.crypto import encrypt_secrets
+from controlplane.exceptions import Conflict, PermissionDenied, ValidationFailed
+from tenants.models import ApiKey, Cluster, LandingZone, Membership, Role, Tenant, TopicPrefix, role_at_least
+from tenants.selectors import hash_api_key
+
+
+def landing_zone_create(*, slug: str, name: str = "", description: str = "") -> LandingZone:
+    if errors := slug_errors(slug, what="landing zone"):
+        raise ValidationFailed({"slug": errors})
+    if LandingZone.objects.filter(slug=slug).exists():
+        raise Conflict(f"Landing zone '{slug}' already exists.", errors={"slug": ["already exists"]})
+    return LandingZone.objects.create(slug=slug, name=name or slug, description=description)
+
+
+@transaction.atomic
+def tenant_create(*, slug: str, name: str = "", topic_prefixes: list[str] | None = None) -> Tenant:
+    if errors := slug_errors(slug, what="business unit"):
+        raise ValidationFailed({"slug": errors})
+    if Tenant.objects.filter(slug=slug).exists():
+        raise Conflict(f"Tenant '{slug}' already exists.", errors={"slug": ["already exists"]})
+    tenant = Tenant.objects.create(slug=slug, name=name or slug)
+    for prefix in topic_prefixes or [f"{slug}."]:
+        topic_prefix_add(tenant=tenant, prefix=prefix)
+    return tenant
+
+
+def topic_prefix_add(*, tenant: Tenant, prefix: str) -> TopicPrefix:
+    if errors := topic_prefix_errors(prefix):
+        raise ValidationFailed({"prefix": errors})
+    # Lock the table's rows so two concurrent additions cannot both pass the overlap check.
+    clashes = [
+        existing
+        for existing in TopicPrefix.objects.select_for_update().select_related("tenant")
+        if existing.tenant_id != tenant.id and topic_prefixes_overlap(existing.prefix, prefix)
+    ]
+    if clashes:
+        owners = ", ".join(f"'{c.prefix}' of {c.tenant.slug}" for c in clashes)
+        raise Conflict(
+            f"Topic prefix '{prefix}' overlaps {owners}.",
+            errors={"prefix": [f"overlaps {owners}: prefixes of different tenants must not overlap"]},
+        )
+    topic_prefix, _ = TopicPrefix.objects.get_or_create(tenant=tenant, prefix=prefix)
+    return topic_prefix
+
+
+@transaction.atomic
+def cluster_create(
+    *,
+    name: str,
+    kind: str,
+    bootstrap_servers: str,
+    connect_url: str,
+    landing_zone: LandingZone | None = None,
+    owner_tenant: Tenant | None = None,
+    allowed_tenants: list[Tenant] | None = None,
+    connect_flavour: str = Cluster.Flavour.SELF_MANAGED,
+    secrets_values: dict[str, str] | None = None,
+    **attributes,
+) -> Cluster:
+    if Cluster.objects.filter(name=name).exists():
+        raise Conflict(f"Cluster '{name}' already exists.", errors={"name": ["already exists"]})
+    cluster = Cluster(
+        name=name,
+        kind=kind,
+        bootstrap_servers=bootstrap_servers,
+        connect_url=connect_url,
+        landing_zone=landing_zone,
+        owner_tenant=owner_tenant,
+        connect_flavour=connect_flavour,
+        **attributes,
+    )
+    cluster_secrets_merge(cluster, secrets_values or {})
+    cluster.full_clean()
+    cluster.save()
+    if allowed_tenants:
+        if kind != Cluster.Kind.SHARED:
+            raise ValidationFailed({"allowed_tenants": ["only shared clusters are opened to chosen tenants"]})
+        cluster.allowed_tenants.set(allowed_tenants)
+    return cluster
+
+
+def cluster_set_secrets(*, cluster: Cluster, secrets_values: dict[str, str]) -> Cluster:
+    """Merge new secret values (empty string removes one) into the cluster's encrypted secrets."""
+    cluster_secrets_merge(cluster, secrets_values)
+    cluster.save(update_fields=["secrets_encrypted", "updated_at"])
+    return cluster
+
+
+def cluster_secrets_merge(cluster: Cluster, secrets_values: dict[str, str]) -> None:
+    unknown = set(secrets_values) - set(Cluster.SECRET_FIELDS)
+    if unknown:
+        raise ValidationFailed({name: ["not a cluster secret"] for name in sorted(unknown)})
+    stored = cluster.secrets() if cluster.secrets_encrypted else {}
+    for key, value in secrets_values.items():
+        if value:
+            stored[key] = value
+        else:
+            stored.pop(key, None)
+    cluster.secrets_encrypted = encrypt_secrets(stored) if stored else ""
+
+
+def cluster_open_to(*, cluster: Cluster, tenants: list[Tenant]) -> Cluster:
+    if cluster.kind != Cluster.Kind.SHARED:
+        raise ValidationFailed({"cluster": ["only shared clusters are opened to chosen tenants"]})
+    cluster.allowed_tenants.add(*tenants)
+    return cluster
+
+
+def membership_set(*, tenant: Tenant, user, role: str) -> Membership:
+    """Add the user to the tenant, or change their role there."""
+    if role not in Role.values:
+        raise ValidationFailed({"role": [f"choose one of {', '.join(Role.values)}"]})
+    membership, _ = Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": role})
+    return membership
+
+
+def membership_add_by_username(*, tenant: Tenant, username: str, role: str) -> Membership:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ValidationFailed({"username": [f"no user named '{username}'"]})
+    return membership_set(tenant=tenant, user=user, role=role)
+
+
+def membership_remove(*, membership: Membership) -> None:
+    membership.delete()
+
+
+def api_key_create(
+    *,
+    tenant: Tenant,
+    name: str,
+    role: str,
+    created_by=None,
+    creator_role: str | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its raw value, which is shown once and never stored."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["name is required"]
+    if role not in Role.values:
+        errors["role"] = [f"choose one of {', '.join(Role.values)}"]
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = ["must be in the future"]
+    if errors:
+        raise ValidationFailed(errors)
+    if creator_role is not None and not role_at_least(creator_role, role):
+        raise PermissionDenied("An API key cannot have a higher role than the person who creates it.")
+    key_id = secrets.token_hex(4)
+    raw_key = f"cp_{key_id}_{secrets.token_urlsafe(32).replace('_', '-')}"
+    api_key = ApiKey.objects.create(
+        tenant=tenant,
+        name=name.strip(),
+        role=role,
+        prefix=f"cp_{key_id}",
+        key_hash=hash_api_key(raw_key),
+        created_by=created_by if getattr(created_by, "pk", None) else None,
+        expires_at=expires_at,
+    )
+    return api_key, raw_key
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at", "updated_at"])
+    return api_key

@@ -1,0 +1,74 @@
+"""factory_boy factories for the domain's models."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from tenants.models import Cluster, LandingZone, Membership, Role, Tenant, TopicPrefix
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+
+
+class LandingZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LandingZone
+        django_get_or_create = ("slug",)
+
+    slug = "edh-shared"
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tenant
+        django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"bu{n}")
+    name = factory.LazyAttribute(lambda tenant: tenant.slug.title())
+
+    @factory.post_generation
+    def topic_prefix(tenant, create, extracted, **kwargs):
+        if create:
+            TopicPrefix.objects.get_or_create(tenant=tenant, prefix=extracted or f"{tenant.slug}.")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    tenant = factory.SubFactory(TenantFactory)
+    role = Role.VIEWER
+
+
+class SharedClusterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cluster
+        django_get_or_create = ("name",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"shared{n}")
+    kind = Cluster.Kind.SHARED
+    landing_zone = factory.SubFactory(LandingZoneFactory)
+    bootstrap_servers = "127.0.0.1:19092"
+    connect_url = "http://127.0.0.1:18083"
+    dlq_replication_factor = 1
+
+    @factory.post_generation
+    def tenants(cluster, create, extracted, **kwargs):
+        if create and extracted:
+            cluster.allowed_tenants.add(*extracted)
+
+
+class DedicatedClusterFactory(SharedClusterFactory):
+    name = factory.Sequence(lambda n: f"dedicated{n}")
+    kind = Cluster.Kind.DEDICATED
+    landing_zone = None
+    owner_tenant = factory.SubFactory(TenantFactory)

@@ -1,0 +1,97 @@
+"""API keys: shown once, stored hashed, expiring, revocable, their use recorded."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tenants.models import ApiKey, Role
+from tenants.selectors import hash_api_key
+from tenants.services import api_key_create, api_key_revoke
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_key_is_stored_only_as_its_hash_with_a_visible_prefix(tenant):
+    api_key, raw_key = api_key_create(tenant=tenant, name="ci", role=Role.VIEWER)
+    stored = ApiKey.objects.get(pk=api_key.pk)
+    assert raw_key not in {stored.key_hash, stored.prefix, stored.name}
+    assert stored.key_hash == hash_api_key(raw_key)
+    assert raw_key.startswith(stored.prefix + "_")
+
+
+def test_a_valid_key_authenticates_and_records_its_last_use(client_for, tenant):
+    client = client_for(tenant, Role.VIEWER)
+    response = client.get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.json()["tenants"] == [{"slug": "sales", "role": "viewer"}]
+    assert ApiKey.objects.get(tenant=tenant).last_used_at is not None
+
+
+def test_a_revoked_key_gets_401(client_for, tenant):
+    client = client_for(tenant, Role.ADMIN)
+    api_key_revoke(api_key=ApiKey.objects.get(tenant=tenant))
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_expired_key_gets_401(client_for, tenant):
+    client = client_for(tenant, Role.ADMIN)
+    ApiKey.objects.filter(tenant=tenant).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer cp_deadbeef_wrong", "Bearer "])
+def test_a_malformed_or_unknown_key_gets_401(api_client, tenant, header):
+    api_client.credentials(HTTP_AUTHORIZATION=header)
+    assert api_client.get("/api/v1/me").status_code == 401
+
+
+def test_no_credentials_get_401(api_client):
+    assert api_client.get("/api/v1/tenants/").status_code in (401, 403)
+
+
+def test_an_admin_creates_a_key_that_is_shown_once(client_for, tenant):
+    client = client_for(tenant, Role.ADMIN)
+    created = client.post("/api/v1/tenants/sales/api-keys/", {"name": "pipeline", "role": "operator"}, format="json")
+    assert created.status_code == 201
+    raw_key = created.json()["key"]
+    listed = client.get("/api/v1/tenants/sales/api-keys/").json()
+    assert raw_key not in str(listed)
+    assert {"pipeline", "test-admin"} == {item["name"] for item in listed["results"]}
+
+
+def test_revoking_through_the_api_makes_the_key_useless(client_for, tenant, api_client):
+    admin = client_for(tenant, Role.ADMIN)
+    created = admin.post("/api/v1/tenants/sales/api-keys/", {"name": "tmp", "role": "viewer"}, format="json").json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {created['key']}")
+    assert api_client.get("/api/v1/me").status_code == 200
+    revoked = admin.delete(f"/api/v1/tenants/sales/api-keys/{created['id']}/")
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    assert api_client.get("/api/v1/me").status_code == 401
+
+
+def test_a_key_cannot_outrank_the_person_creating_it(api_client, tenant):
+    user = UserFactory(username="dev")
+    MembershipFactory(user=user, tenant=tenant, role=Role.DEVELOPER)
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/tenants/sales/api-keys/", {"name": "x", "role": "admin"}, format="json")
+    # Only admins manage keys at all; a developer is refused before the role cap matters.
+    assert response.status_code == 403
+
+
+def test_a_viewer_cannot_create_keys_on_its_own_tenant(client_for, tenant):
+    response = client_for(tenant, Role.VIEWER).post(
+        "/api/v1/tenants/sales/api-keys/", {"name": "x", "role": "viewer"}, format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_key_creation_errors_are_field_level(client_for, tenant):
+    response = client_for(tenant, Role.ADMIN).post(
+        "/api/v1/tenants/sales/api-keys/", {"role": "emperor"}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"name", "role"}
