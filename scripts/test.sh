@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up and run the whole suite against real PostgreSQL, Redis, Celery and the local Kafka Connect stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/test-services.sh
+export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/controlplane}
+export REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
+exec .venv/bin/pytest "$@"
