@@ -89,8 +89,9 @@ class ConnectClient:
         if endpoint.username or endpoint.password:
             self.session.auth = (endpoint.username, endpoint.password)
         self.session.verify = endpoint.ca_bundle or endpoint.verify_tls
-        if endpoint.client_cert:
-            self.session.cert = (endpoint.client_cert, endpoint.client_key) if endpoint.client_key else endpoint.client_cert
+        if endpoint.client_cert:  # a key-less cert is a combined PEM
+            key = endpoint.client_key
+            self.session.cert = (endpoint.client_cert, key) if key else endpoint.client_cert
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.endpoint!r})"
@@ -147,7 +148,12 @@ class ConnectClient:
                 delay = random.uniform(0, min(MAX_BACKOFF, endpoint.backoff * 2 ** (attempt - 1)))
             logger.warning(
                 "Kafka Connect %s %s failed on attempt %d/%d (%s); retrying in %.2fs",
-                method, path, attempt, attempts, type(error).__name__, delay,
+                method,
+                path,
+                attempt,
+                attempts,
+                type(error).__name__,
+                delay,
                 extra={"connect_method": method, "connect_path": path, "connect_attempt": attempt},
             )
             time.sleep(delay)

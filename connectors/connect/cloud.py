@@ -23,8 +23,12 @@ class ConfluentCloudConnectClient(ConnectClient):
         # Cloud has no root resource; listing connectors proves both the key and the cluster path.
         names = self.list_connectors()
         ep = self.endpoint
-        return {"flavour": ep.flavour, "environment_id": ep.environment_id, "cluster_id": ep.cluster_id,
-                "connectors": len(names)}
+        return {
+            "flavour": ep.flavour,
+            "environment_id": ep.environment_id,
+            "cluster_id": ep.cluster_id,
+            "connectors": len(names),
+        }
 
     def stop(self, name: str) -> None:
         raise OperationNotSupported("Confluent Cloud has no stop; use pause.")
