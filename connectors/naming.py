@@ -5,7 +5,8 @@ Shared clusters:    ``{landing_zone}-{business_unit}-{stage}-{id}-connector``
 
 Every derived resource must stay valid, so the connector name is capped at 63 characters: its
 Debezium replication slot (lowercase, digits, underscores, at most 63) is the name with ``-`` turned
-into ``_``, and its DLQ topic (``{topic_prefix}dlq.{name}``) stays far below Kafka's 249.
+into ``_``, and its DLQ topic (``{topic_prefix}.dlq.{name}``) stays within Kafka's 249 because the
+topic prefix is capped at MAX_TOPIC_PREFIX_LENGTH.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ STAGES: tuple[str, ...] = ("dev", "qas", "run")
 SUFFIX = "-connector"
 MAX_CONNECTOR_NAME_LENGTH = 63
 MAX_TOPIC_NAME_LENGTH = 249
-MAX_TOPIC_PREFIX_LENGTH = MAX_TOPIC_NAME_LENGTH - len("dlq.") - MAX_CONNECTOR_NAME_LENGTH
+# The DLQ topic adds a "." separator when the prefix does not end with one: count it.
+MAX_TOPIC_PREFIX_LENGTH = MAX_TOPIC_NAME_LENGTH - len(".dlq.") - MAX_CONNECTOR_NAME_LENGTH
 MAX_REPLICATION_SLOT_LENGTH = 63
 
 # Lowercase letters, digits and single hyphens, starting with a letter, not ending with a hyphen.
@@ -71,8 +73,10 @@ def connector_name(*, business_unit: str, stage: str, connector_id: str, landing
         errors["stage"] = stage_err
     if id_err := connector_id_errors(connector_id):
         errors["id"] = id_err
-    if not errors:
-        limit = max_connector_id_length(business_unit=business_unit, stage=stage, landing_zone=landing_zone)
+    if "id" not in errors:
+        # Checked even when the stage is wrong, so both errors come back at once; every stage has the same length.
+        measured_stage = stage if "stage" not in errors else STAGES[0]
+        limit = max_connector_id_length(business_unit=business_unit, stage=measured_stage, landing_zone=landing_zone)
         if len(connector_id) > limit:
             errors["id"] = [
                 f"id is too long: at most {limit} characters here, so that the connector name stays "
@@ -112,3 +116,13 @@ def replication_slot_name(*, connector_name: str) -> str:
 def publication_name(*, connector_name: str) -> str:
     """PostgreSQL publication for a CDC connector (same character rules as the slot)."""
     return replication_slot_name(connector_name=connector_name)
+
+
+def choose_topic_prefix(*, prefixes: list[str], topics: list[str], fallback: str) -> str:
+    """The tenant prefix a connector's topics live under (its DLQ goes there too)."""
+    ordered = sorted(prefixes)
+    for topic in topics:
+        for prefix in ordered:
+            if topic.startswith(prefix):
+                return prefix
+    return ordered[0] if ordered else fallback

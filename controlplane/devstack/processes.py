@@ -36,6 +36,16 @@ def pid_is_alive(pid: int) -> bool:
         return True
 
 
+def process_start_time(pid: int) -> str | None:
+    """When the process started (clock ticks since boot, /proc/<pid>/stat field 22): with the pid, it names
+    one process, so a pid reused by another process after a reboot is not taken for ours."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 @dataclass(frozen=True)
 class ManagedProcess:
     name: str
@@ -51,10 +61,15 @@ class ManagedProcess:
 
     def pid(self) -> int | None:
         try:
-            pid = int(self.pid_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
+            recorded = self.pid_file.read_text().split()  # "<pid> <start time>", or "<pid>" from older versions
+            pid = int(recorded[0])
+        except (FileNotFoundError, ValueError, IndexError):
             return None
-        return pid if pid_is_alive(pid) else None
+        if not pid_is_alive(pid):
+            return None
+        if len(recorded) > 1 and recorded[1] != process_start_time(pid):
+            return None  # the pid now belongs to another process
+        return pid
 
     def is_running(self) -> bool:
         return self.pid() is not None
@@ -74,7 +89,8 @@ class ManagedProcess:
                 cwd=cwd,
                 start_new_session=True,
             )
-        self.pid_file.write_text(str(process.pid))
+        start_time = process_start_time(process.pid)
+        self.pid_file.write_text(f"{process.pid} {start_time}" if start_time else str(process.pid))
         return True
 
     def stop(self, *, timeout: float = 20.0) -> bool:

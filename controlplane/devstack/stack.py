@@ -125,6 +125,11 @@ class LocalStack:
     # --- public ---------------------------------------------------------------------------------
     def up(self, *, timeout: float = 120.0) -> dict[str, str]:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
+        # Every port is checked before anything starts, so a refused `up` leaves nothing running.
+        if not self.broker.is_running():
+            self._refuse_foreign_listener(self.config.broker_port, "broker", "DEVSTACK_BROKER_PORT")
+        if not self.connect.is_running():
+            self._refuse_foreign_listener(self.config.connect_port, "Kafka Connect", "DEVSTACK_CONNECT_PORT")
         self._up_redis()
         self._up_broker()
         self._up_connect(timeout=timeout)
@@ -171,7 +176,6 @@ class LocalStack:
     def _up_broker(self) -> None:
         port = self.config.broker_port
         if not self.broker.is_running():
-            self._refuse_foreign_listener(port, "broker", "DEVSTACK_BROKER_PORT")
             listener = f"tcp://127.0.0.1:{port}"
             command = [
                 str(find_broker_binary(self.config.broker_bin)),
@@ -187,7 +191,6 @@ class LocalStack:
 
     def _up_connect(self, *, timeout: float) -> None:
         if not self.connect.is_running():
-            self._refuse_foreign_listener(self.config.connect_port, "Kafka Connect", "DEVSTACK_CONNECT_PORT")
             properties = self._write_worker_properties()
             log4j = self._write_log4j_config()
             command = [
@@ -201,8 +204,14 @@ class LocalStack:
                 str(properties),
             ]
             self.connect.start(command, cwd=self.config.run_dir)
-        if not wait_until(self.connect_is_ready, timeout=timeout, interval=0.5):
-            raise StackError(f"Kafka Connect did not answer at {self.config.connect_url}:\n{self.connect.log_tail()}")
+        # Stop waiting as soon as the worker has exited: its log says why.
+        wait_until(lambda: self.connect_is_ready() or not self.connect.is_running(), timeout=timeout, interval=0.5)
+        if not self.connect_is_ready():
+            state = "is running" if self.connect.is_running() else "has exited"
+            raise StackError(
+                f"Kafka Connect did not answer at {self.config.connect_url} (the worker {state}):\n"
+                f"{self.connect.log_tail()}"
+            )
 
     def _refuse_foreign_listener(self, port: int, what: str, setting: str) -> None:
         if port_is_open(port):
