@@ -1,0 +1,383 @@
+"""The connector catalog's model: a connector type is data (fields, classes, topic binding, platform keys).
+
+Nothing here branches on a type's key. Everything that differs between types lives in the
+`ConnectorType` instances of `connectors.catalog.types`, and the validator and the renderer read it.
+
+Vocabulary:
+
+* *flavour*: the kind of Connect cluster, ``self_managed`` (Apache Kafka Connect workers we run) or
+  ``confluent_cloud`` (Confluent's fully managed connectors).
+* *field*: a config key the tenant may set. Its name is the Connect config key itself. Secret fields
+  travel in the request's ``credentials`` and never in ``config``.
+* *platform keys*: config keys the platform always sets itself (``fixed_config``, ``converters``,
+  ``derived_config``, the topic keys). A tenant can never set them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+SELF_MANAGED = "self_managed"
+CONFLUENT_CLOUD = "confluent_cloud"
+FLAVOURS: tuple[str, ...] = (SELF_MANAGED, CONFLUENT_CLOUD)
+
+SOURCE = "source"
+SINK = "sink"
+KINDS: tuple[str, ...] = (SOURCE, SINK)
+
+FIELD_TYPES: tuple[str, ...] = ("string", "integer", "boolean", "password", "list")
+
+# How the request's `topics` land in the config.
+TOPIC_BINDINGS: tuple[str, ...] = (
+    "topic",  # exactly one topic, under one key (e.g. "topic", "kafka.topic")
+    "topics",  # one or more topics, comma-joined (sinks' "topics")
+    "prefix",  # exactly one topic *prefix*; the connector writes to topics that begin with it
+    "regex_map",  # exactly one topic, rendered as "<topic>:.*" (S3 Source's topic.regex.list)
+)
+
+# The names `derived_config` templates may use (see ConnectorType.derived_config).
+DERIVED_CONFIG_VARIABLES: frozenset[str] = frozenset(
+    {
+        "connector_name",  # the connector's name
+        "bootstrap_servers",  # the target cluster's bootstrap servers
+        "replication_factor",  # replication factor for topics the connector creates itself
+        "replication_slot",  # naming.replication_slot_name(connector_name=...)
+        "publication",  # naming.publication_name(connector_name=...)
+        "topic_namespace",  # the tenant's topic prefix plus its separator: topics inside the prefix
+    }
+)
+
+# Config provider placeholders look like ${provider:path:key}; any "${" is refused unless the
+# field lists the connector's own template tokens in `FieldSpec.placeholders`.
+PLACEHOLDER_MARK = "${"
+
+
+class CatalogError(Exception):
+    """Base class of the catalog's errors."""
+
+
+class UnknownConnectorType(CatalogError, LookupError):
+    def __init__(self, key: str, known: list[str]) -> None:
+        self.key = key
+        super().__init__(f"Unknown connector type '{key}'. Known types: {', '.join(known)}.")
+
+
+class UnsupportedFlavour(CatalogError, ValueError):
+    def __init__(self, connector_type: ConnectorType, flavour: str) -> None:
+        self.connector_type = connector_type
+        self.flavour = flavour
+        offered = ", ".join(connector_type.flavours)
+        if flavour not in FLAVOURS:
+            message = f"Unknown cluster flavour '{flavour}'; flavours are {', '.join(FLAVOURS)}."
+        else:
+            message = (
+                f"{connector_type.display_name} ('{connector_type.key}') is not offered on {flavour} clusters; "
+                f"it is offered on: {offered}."
+            )
+        super().__init__(message)
+
+
+def _as_frozenset(value: frozenset[str] | set[str] | tuple[str, ...] | None) -> frozenset[str] | None:
+    return None if value is None else frozenset(value)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One config key a tenant may set. `name` is the Connect config key itself."""
+
+    name: str
+    type: str  # one of FIELD_TYPES
+    required: bool = False
+    default: str | int | bool | None = None
+    enum: tuple[str, ...] = ()
+    help: str = ""
+    secret: bool = False  # sent in the request's `credentials`, never in `config`; type "password"
+    flavours: frozenset[str] | None = None  # None: offered on every flavour of the type
+    minimum: int | None = None
+    maximum: int | None = None
+    pattern: str | None = None  # the whole value must match (re.fullmatch)
+    pattern_help: str = ""  # said when the pattern does not match
+    placeholders: tuple[str, ...] = ()  # the connector's own template tokens allowed in the value, e.g. "${offset}"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "flavours", _as_frozenset(self.flavours))
+        problems = []
+        if self.type not in FIELD_TYPES:
+            problems.append(f"type '{self.type}' is not one of {FIELD_TYPES}")
+        if self.secret != (self.type == "password"):
+            problems.append("secret fields have type 'password', and only they do")
+        if self.secret and self.default is not None:
+            problems.append("a secret has no default")
+        if self.enum and self.default is not None and self.default not in self.enum:
+            problems.append(f"default {self.default!r} is not in its enum")
+        if self.required and self.default is not None:
+            problems.append("a required field has no default (a default makes it optional)")
+        if self.flavours is not None and not self.flavours <= set(FLAVOURS):
+            problems.append(f"unknown flavours {sorted(self.flavours - set(FLAVOURS))}")
+        if problems:
+            raise ValueError(f"FieldSpec '{self.name}': " + "; ".join(problems))
+
+    def offered_on(self, flavour: str | None) -> bool:
+        return flavour is None or self.flavours is None or flavour in self.flavours
+
+    def render(self, value: Any) -> str:
+        """The value as Connect wants it: always a string (Confluent Cloud accepts nothing else)."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if self.type == "boolean" and isinstance(value, str):
+            return value.strip().lower()
+        if isinstance(value, int):
+            return str(value)
+        if self.type == "integer" and isinstance(value, str):
+            return str(int(value.strip()))
+        if self.type == "list" and isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, (list, tuple)):
+            return ",".join(str(item).strip() for item in value)
+        return str(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        if self.type == "integer":
+            schema: dict[str, Any] = {"type": "integer"}
+        elif self.type == "boolean":
+            schema = {"type": "boolean"}
+        elif self.type == "list":
+            schema = {
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string", "minLength": 1}},
+                    {"type": "string", "description": "comma-separated"},
+                ]
+            }
+        else:
+            schema = {"type": "string"}
+        if self.secret:
+            schema["writeOnly"] = True
+            schema["format"] = "password"
+        if self.help:
+            schema["description"] = self.help
+        if self.enum:
+            schema["enum"] = list(self.enum)
+        if self.default is not None:
+            schema["default"] = self.default
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        if self.pattern_help:
+            # The pattern itself is a Python regular expression (not always valid ECMA-262): say it in words.
+            schema["description"] = f"{schema.get('description', '')} Rule: {self.pattern_help}.".strip()
+        if self.flavours is not None:
+            schema["x-flavours"] = sorted(self.flavours)
+        return schema
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """When `field`'s effective value (its value, else its default) is one of `values`, `requires` must be set."""
+
+    field: str
+    values: tuple[str, ...]
+    requires: tuple[str, ...]
+
+
+PerFlavour = dict[str, dict[str, str]]
+TopicKey = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConnectorType:
+    key: str  # e.g. "postgres-cdc-source"
+    display_name: str
+    kind: str  # "source" | "sink"
+    classes: dict[str, str]  # flavour -> connector.class
+    fields: tuple[FieldSpec, ...]
+    topic_binding: str  # one of TOPIC_BINDINGS
+    topic_key: TopicKey | dict[str, TopicKey]  # the key(s) receiving the topics; per flavour when it differs
+    permissions: tuple[str, ...]  # what the connector needs on the external system
+    docs_url: str
+    # Per flavour: config the platform always sets, as is (e.g. Debezium plugin.name=pgoutput).
+    fixed_config: PerFlavour = field(default_factory=dict)
+    # Per flavour: key.converter / value.converter settings (self-managed workers only; Confluent
+    # Cloud uses the `*.data.format` fields instead).
+    converters: PerFlavour = field(default_factory=dict)
+    # Per flavour: config the platform computes at render time, as str.format templates over
+    # DERIVED_CONFIG_VARIABLES (e.g. slot.name="{replication_slot}").
+    derived_config: PerFlavour = field(default_factory=dict)
+    max_tasks: int | None = None  # CDC connectors: 1
+    # Groups of fields of which exactly one must be set (e.g. Datagen: quickstart or schema.string).
+    one_of: tuple[tuple[str, ...], ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.kind not in KINDS:
+            problems.append(f"kind '{self.kind}' is not one of {KINDS}")
+        if not self.classes or not set(self.classes) <= set(FLAVOURS):
+            problems.append(f"classes must map some of {FLAVOURS} to a class")
+        if self.topic_binding not in TOPIC_BINDINGS:
+            problems.append(f"topic_binding '{self.topic_binding}' is not one of {TOPIC_BINDINGS}")
+        for flavour in self.flavours:
+            names = [spec.name for spec in self.fields_for(flavour)]
+            if duplicates := sorted({name for name in names if names.count(name) > 1}):
+                problems.append(f"fields {duplicates} are defined twice on {flavour}")
+            if not self.topic_keys(flavour):
+                problems.append(f"no topic key on {flavour}")
+            field_names = set(names)
+            if clash := sorted(field_names & set(self.platform_keys(flavour))):
+                problems.append(f"fields {clash} are also platform keys on {flavour}")
+            for template in self.derived_config.get(flavour, {}).values():
+                unknown = set(re.findall(r"{(\w+)}", template)) - DERIVED_CONFIG_VARIABLES
+                if unknown:
+                    problems.append(f"derived template {template!r} uses unknown {sorted(unknown)}")
+        for spec in self.fields:
+            if spec.flavours is not None and not spec.flavours <= set(self.classes):
+                problems.append(f"field '{spec.name}' is offered on a flavour the type is not offered on")
+        for mapping_name in ("fixed_config", "converters", "derived_config"):
+            if not set(getattr(self, mapping_name)) <= set(self.classes):
+                problems.append(f"{mapping_name} names a flavour the type is not offered on")
+        known = {spec.name for spec in self.fields}
+        for group in self.one_of:
+            if not set(group) <= known:
+                problems.append(f"one_of {group} names unknown fields")
+        for dependency in self.dependencies:
+            if not {dependency.field, *dependency.requires} <= known:
+                problems.append(f"dependency on '{dependency.field}' names unknown fields")
+        if self.max_tasks is not None and self.max_tasks < 1:
+            problems.append("max_tasks must be at least 1")
+        if problems:
+            raise ValueError(f"ConnectorType '{self.key}': " + "; ".join(problems))
+
+    # -- flavours ------------------------------------------------------------------------------
+
+    @property
+    def flavours(self) -> tuple[str, ...]:
+        """The flavours this type is offered on, in FLAVOURS order."""
+        return tuple(flavour for flavour in FLAVOURS if flavour in self.classes)
+
+    def offered_on(self, flavour: str) -> bool:
+        return flavour in self.classes
+
+    def connector_class(self, flavour: str) -> str:
+        if not self.offered_on(flavour):
+            raise UnsupportedFlavour(self, flavour)
+        return self.classes[flavour]
+
+    # -- fields --------------------------------------------------------------------------------
+
+    def fields_for(self, flavour: str | None = None) -> tuple[FieldSpec, ...]:
+        """The fields offered on `flavour` (every field when None)."""
+        return tuple(spec for spec in self.fields if spec.offered_on(flavour))
+
+    def field_spec(self, name: str, flavour: str | None = None) -> FieldSpec | None:
+        """The field called `name` on `flavour` (on any flavour when None)."""
+        for spec in self.fields_for(flavour):
+            if spec.name == name:
+                return spec
+        return None
+
+    def secret_fields(self, flavour: str | None = None) -> tuple[FieldSpec, ...]:
+        return tuple(spec for spec in self.fields_for(flavour) if spec.secret)
+
+    def secret_names(self) -> frozenset[str]:
+        """Every secret field name of the type, on any flavour (used to mask rendered configs)."""
+        return frozenset(spec.name for spec in self.fields if spec.secret)
+
+    # -- platform keys -------------------------------------------------------------------------
+
+    def topic_keys(self, flavour: str) -> tuple[str, ...]:
+        key = self.topic_key.get(flavour, ()) if isinstance(self.topic_key, dict) else self.topic_key
+        return (key,) if isinstance(key, str) else tuple(key)
+
+    def platform_keys(self, flavour: str | None = None) -> tuple[str, ...]:
+        """The config keys this type's data makes the platform set (on `flavour`, or on any when None)."""
+        flavours = self.flavours if flavour is None else (flavour,)
+        keys: set[str] = set()
+        for each in flavours:
+            if not self.offered_on(each):
+                continue
+            keys.update(self.topic_keys(each))
+            for mapping in (self.fixed_config, self.converters, self.derived_config):
+                keys.update(mapping.get(each, {}))
+        return tuple(sorted(keys))
+
+    # -- schema --------------------------------------------------------------------------------
+
+    def json_schema(self, flavour: str | None = None) -> dict[str, Any]:
+        """JSON Schema (draft 2020-12) of the request's `config` and `credentials` for this type.
+
+        With a flavour, only that flavour's fields, with their exact `required` lists. Without one,
+        every field; a field offered on some flavours only carries `x-flavours` and is required only
+        when it is required on every flavour of the type.
+        """
+        if flavour is not None and not self.offered_on(flavour):
+            raise UnsupportedFlavour(self, flavour)
+        config_props: dict[str, Any] = {}
+        credential_props: dict[str, Any] = {}
+        config_required: list[str] = []
+        credential_required: list[str] = []
+        for spec in self.fields_for(flavour):
+            if spec.secret:
+                props, required = credential_props, credential_required
+            else:
+                props, required = config_props, config_required
+            props[spec.name] = spec.json_schema()
+            offered_everywhere = spec.flavours is None or flavour is not None or set(self.flavours) <= spec.flavours
+            if spec.required and offered_everywhere and spec.name not in required:
+                required.append(spec.name)
+
+        def section(props: dict[str, Any], required: list[str], description: str) -> dict[str, Any]:
+            schema: dict[str, Any] = {
+                "type": "object",
+                "description": description,
+                "properties": props,
+                "additionalProperties": False,
+            }
+            if required:
+                schema["required"] = sorted(required)
+            return schema
+
+        schema: dict[str, Any] = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"urn:connector-type:{self.key}" + (f":{flavour}" if flavour else ""),
+            "title": self.display_name,
+            "type": "object",
+            "properties": {
+                "config": section(config_props, config_required, "Connection and behaviour settings (not secret)."),
+                "credentials": section(
+                    credential_props,
+                    credential_required,
+                    "Secrets: stored encrypted, never returned. '********' keeps the stored value.",
+                ),
+            },
+            "required": ["config"] + (["credentials"] if credential_required else []),
+            "x-kind": self.kind,
+            "x-flavours": list(self.flavours if flavour is None else (flavour,)),
+            "x-topic-binding": self.topic_binding,
+            "x-permissions": list(self.permissions),
+            "x-docs-url": self.docs_url,
+        }
+        if self.max_tasks is not None:
+            schema["x-max-tasks"] = self.max_tasks
+        return schema
+
+
+class Registry:
+    """Connector types by key. Filled once, from `connectors.catalog.types`."""
+
+    def __init__(self, types: list[ConnectorType] | tuple[ConnectorType, ...]) -> None:
+        self._types: dict[str, ConnectorType] = {}
+        for connector_type in types:
+            if connector_type.key in self._types:
+                raise ValueError(f"connector type '{connector_type.key}' is registered twice")
+            self._types[connector_type.key] = connector_type
+
+    def get(self, key: str) -> ConnectorType:
+        try:
+            return self._types[key]
+        except KeyError:
+            raise UnknownConnectorType(key, sorted(self._types)) from None
+
+    def all(self) -> list[ConnectorType]:
+        return [self._types[key] for key in sorted(self._types)]

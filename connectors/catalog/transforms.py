@@ -1,0 +1,421 @@
+"""Single Message Transforms: an allow-list of Kafka's built-in SMTs and predicates, as data.
+
+Request shape (the request's ``transforms`` field, applied in order)::
+
+    [{"alias": "addSource",
+      "type": "InsertField$Value",            # short, or org.apache.kafka.connect.transforms.InsertField$Value
+      "options": {"static.field": "source", "static.value": "crm"},
+      "predicate": {"type": "TopicNameMatches", "options": {"pattern": "crm\\..*"}},   # optional
+      "negate": false}]                                                               # optional
+
+Errors are keyed ``transforms``, ``transforms[<i>]``, ``transforms[<i>].alias``,
+``transforms[<i>].type``, ``transforms[<i>].options``, ``transforms[<i>].options.<option>``,
+``transforms[<i>].predicate...`` and ``transforms[<i>].negate``.
+
+A transform's predicate is rendered as ``predicates.<alias>Predicate``.
+
+Topic names: RegexRouter and TimestampRouter change the topic of each record. On a source that is
+the topic written to, so it could leave the tenant's prefix. `routed_topic_patterns` lists every
+such transform and `route_prefix_errors` refuses the ones whose result cannot be shown to stay
+inside a prefix; which kinds need the check (sources; a sink's renamed topic is only a name given
+to the external system) is the caller's decision.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.catalog.registry import PLACEHOLDER_MARK
+
+TRANSFORMS_PACKAGE = "org.apache.kafka.connect.transforms"
+PREDICATES_PACKAGE = "org.apache.kafka.connect.transforms.predicates"
+
+ALIAS_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
+MAX_ALIAS_LENGTH = 64
+MAX_TRANSFORMS = 20
+PREDICATE_SUFFIX = "Predicate"
+
+NULL_DEFAULT = "replace.null.with.default"  # KIP-1040 (3.8+)
+FIELD_SYNTAX = "field.syntax.version"  # KIP-821 (3.8+): V1 plain names, V2 nested paths
+BOOLEAN = ("true", "false")
+
+
+@dataclass(frozen=True)
+class SmtSpec:
+    """One built-in SMT or predicate and the options it takes."""
+
+    name: str  # short class name, without the $Key/$Value variant
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()  # at least one of these must be set
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    together: dict[str, str] = field(default_factory=dict)  # option -> option it needs
+    when: tuple[tuple[str, str, str], ...] = ()  # (option, value, option then required)
+    removed: dict[str, str] = field(default_factory=dict)  # option -> what replaced it
+    placeholders: dict[str, tuple[str, ...]] = field(default_factory=dict)  # option -> allowed "${...}" tokens
+    variants: bool = False  # has $Key and $Value classes
+    needs_predicate: bool = False
+    routes_topics: tuple[str, ...] = ()  # options that decide the new topic name
+
+    def __post_init__(self) -> None:
+        common = {NULL_DEFAULT: BOOLEAN, FIELD_SYNTAX: ("V1", "V2")}
+        enums = {option: values for option, values in common.items() if option in self.options}
+        object.__setattr__(self, "enums", {**enums, **self.enums})
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return self.required + self.any_of + self.optional
+
+
+TRANSFORMS: dict[str, SmtSpec] = {
+    spec.name: spec
+    for spec in (
+        SmtSpec("Cast", required=("spec",), optional=(NULL_DEFAULT, FIELD_SYNTAX), variants=True),
+        SmtSpec("DropHeaders", required=("headers",)),
+        SmtSpec("ExtractField", required=("field",), optional=(NULL_DEFAULT, FIELD_SYNTAX), variants=True),
+        SmtSpec("Filter", needs_predicate=True),
+        SmtSpec("Flatten", optional=("delimiter",), variants=True),
+        SmtSpec(
+            "HeaderFrom",
+            required=("fields", "headers", "operation"),
+            optional=(NULL_DEFAULT, FIELD_SYNTAX),
+            enums={"operation": ("move", "copy")},
+            variants=True,
+        ),
+        SmtSpec("HoistField", required=("field",), variants=True),
+        SmtSpec(
+            "InsertField",
+            any_of=("static.field", "topic.field", "partition.field", "offset.field", "timestamp.field"),
+            optional=("static.value", NULL_DEFAULT),
+            together={"static.field": "static.value"},
+            variants=True,
+        ),
+        SmtSpec("InsertHeader", required=("header", "value.literal")),
+        SmtSpec("MaskField", required=("fields",), optional=("replacement", NULL_DEFAULT, FIELD_SYNTAX), variants=True),
+        SmtSpec("RegexRouter", required=("regex", "replacement"), routes_topics=("replacement",)),
+        SmtSpec(
+            "ReplaceField",
+            optional=("include", "exclude", "renames", NULL_DEFAULT, FIELD_SYNTAX),
+            removed={"whitelist": "include", "blacklist": "exclude"},
+            variants=True,
+        ),
+        SmtSpec("SetSchemaMetadata", any_of=("schema.name", "schema.version"), optional=(NULL_DEFAULT,), variants=True),
+        SmtSpec(
+            "TimestampConverter",
+            required=("target.type",),
+            optional=("field", "format", "unix.precision", NULL_DEFAULT, FIELD_SYNTAX),
+            enums={
+                "target.type": ("string", "unix", "Date", "Time", "Timestamp"),
+                "unix.precision": ("seconds", "milliseconds", "microseconds", "nanoseconds"),
+            },
+            when=(("target.type", "string", "format"),),
+            variants=True,
+        ),
+        SmtSpec(
+            "TimestampRouter",
+            optional=("topic.format", "timestamp.format"),
+            placeholders={"topic.format": ("${topic}", "${timestamp}")},
+            routes_topics=("topic.format",),
+        ),
+        SmtSpec("ValueToKey", required=("fields",), optional=(NULL_DEFAULT,)),
+    )
+}
+
+PREDICATES: dict[str, SmtSpec] = {
+    spec.name: spec
+    for spec in (
+        SmtSpec("TopicNameMatches", required=("pattern",)),
+        SmtSpec("HasHeaderKey", required=("name",)),
+        SmtSpec("RecordIsTombstone"),
+    )
+}
+
+TIMESTAMP_ROUTER_DEFAULT_FORMAT = "${topic}-${timestamp}"
+ITEM_KEYS = frozenset({"alias", "type", "options", "predicate", "negate"})
+PREDICATE_KEYS = frozenset({"type", "options"})
+
+
+def _allowed_names(catalog: dict[str, SmtSpec]) -> list[str]:
+    names = []
+    for spec in catalog.values():
+        names += [f"{spec.name}$Key", f"{spec.name}$Value"] if spec.variants else [spec.name]
+    return names
+
+
+def _short_name(value: Any, *, package: str) -> str | None:
+    """'InsertField$Value' for 'InsertField$Value' or '<package>.InsertField$Value'; None otherwise."""
+    if not isinstance(value, str):
+        return None
+    short = value.strip()
+    if short.startswith(package + "."):
+        short = short[len(package) + 1 :]
+    return None if "." in short or not short else short
+
+
+def resolve_type(value: Any, *, predicate: bool = False) -> tuple[str, SmtSpec] | None:
+    """(fully qualified class, spec) for an allowed SMT or predicate type, short or qualified; else None."""
+    package, catalog = (PREDICATES_PACKAGE, PREDICATES) if predicate else (TRANSFORMS_PACKAGE, TRANSFORMS)
+    short = _short_name(value, package=package)
+    if short is None:
+        return None
+    base, _, variant = short.partition("$")
+    spec = catalog.get(base)
+    if spec is None:
+        return None
+    if spec.variants != bool(variant) or variant not in ("", "Key", "Value"):
+        return None
+    return f"{package}.{short}", spec
+
+
+def _option_value(value: Any) -> str | None:
+    """An option value as a string; None when the value cannot be one."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, str)):
+        return str(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return ",".join(item.strip() for item in value)
+    return None
+
+
+def _options_errors(options: Any, *, spec: SmtSpec, type_name: str, path: str, add: Any) -> None:
+    if options is None:
+        options = {}
+    if not isinstance(options, Mapping):
+        add(path, "must be an object of option names and values.")
+        return
+    for option, raw in options.items():
+        option_path = f"{path}.{option}"
+        if option in spec.removed:
+            add(option_path, f"'{option}' was removed in Kafka 4.0: use '{spec.removed[option]}'.")
+            continue
+        if not isinstance(option, str) or option not in spec.options:
+            allowed = ", ".join(spec.options) or "none"
+            add(option_path, f"unknown option for {type_name}; its options are: {allowed}.")
+            continue
+        value = _option_value(raw)
+        if value is None:
+            add(option_path, "must be a string, a number, true/false or a list of strings.")
+            continue
+        stripped = value
+        for token in spec.placeholders.get(option, ()):
+            stripped = stripped.replace(token, "")
+        if PLACEHOLDER_MARK in stripped:
+            allowed_tokens = spec.placeholders.get(option, ())
+            add(
+                option_path,
+                "config provider placeholders ('${...}') are not allowed"
+                + (f"; only {', '.join(allowed_tokens)} may be used here." if allowed_tokens else "."),
+            )
+        if not value.strip() and option in spec.required:
+            add(option_path, "must not be empty.")
+        if option in spec.enums and value not in spec.enums[option]:
+            add(option_path, f"must be one of: {', '.join(spec.enums[option])}.")
+    present = {key for key, raw in options.items() if isinstance(key, str) and _option_value(raw) not in (None, "")}
+    for option in spec.required:
+        if option not in options:
+            add(f"{path}.{option}", f"{type_name} needs this option.")
+    if spec.any_of and not present & set(spec.any_of):
+        add(path, f"{type_name} needs at least one of: {', '.join(spec.any_of)}.")
+    for option, needed in spec.together.items():
+        if option in present and needed not in present:
+            add(f"{path}.{needed}", f"needed with '{option}'.")
+    for option, value, needed in spec.when:
+        if _option_value(options.get(option)) == value and needed not in present:
+            add(f"{path}.{needed}", f"needed when {option} is '{value}'.")
+    if spec.name == "HeaderFrom" and {"fields", "headers"} <= present:
+        fields = _option_value(options["fields"]).split(",")
+        headers = _option_value(options["headers"]).split(",")
+        if len(fields) != len(headers):
+            add(f"{path}.headers", "give one header per field (fields and headers have the same length).")
+
+
+def transforms_errors(transforms: Any) -> dict[str, list[str]]:
+    """Every problem with a request's `transforms` list, all at once. Empty when valid (or absent)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(path: str, message: str) -> None:
+        errors.setdefault(path, []).append(message)
+
+    if transforms is None:
+        return errors
+    if not isinstance(transforms, (list, tuple)):
+        add("transforms", "must be a list of transforms.")
+        return errors
+    if len(transforms) > MAX_TRANSFORMS:
+        add("transforms", f"at most {MAX_TRANSFORMS} transforms.")
+    seen_aliases: set[str] = set()
+    for index, item in enumerate(transforms):
+        path = f"transforms[{index}]"
+        if not isinstance(item, Mapping):
+            add(path, "must be an object with alias, type and options.")
+            continue
+        for key in item:
+            if key not in ITEM_KEYS:
+                add(f"{path}.{key}", f"unknown; a transform has: {', '.join(sorted(ITEM_KEYS))}.")
+
+        alias = item.get("alias")
+        if not isinstance(alias, str) or not alias:
+            add(f"{path}.alias", "required: a name for this transform.")
+        elif not ALIAS_PATTERN.match(alias):
+            add(f"{path}.alias", "use letters, digits and '_' only.")
+        elif len(alias) > MAX_ALIAS_LENGTH:
+            add(f"{path}.alias", f"at most {MAX_ALIAS_LENGTH} characters.")
+        elif alias in seen_aliases:
+            add(f"{path}.alias", f"'{alias}' is used by an earlier transform: aliases must be unique.")
+        else:
+            seen_aliases.add(alias)
+
+        raw_type = item.get("type")
+        resolved = resolve_type(raw_type)
+        short = _short_name(raw_type, package=TRANSFORMS_PACKAGE)
+        base = short.partition("$")[0] if short else None
+        if resolved is None:
+            if base in TRANSFORMS:
+                if TRANSFORMS[base].variants:
+                    add(f"{path}.type", f"choose {base}$Key or {base}$Value.")
+                else:
+                    add(f"{path}.type", f"{base} has no $Key/$Value variants: use '{base}'.")
+            elif raw_type in (None, ""):
+                add(f"{path}.type", "required.")
+            else:
+                add(
+                    f"{path}.type",
+                    f"'{raw_type}' is not an allowed transform; allowed: {', '.join(_allowed_names(TRANSFORMS))}.",
+                )
+        else:
+            _, spec = resolved
+            _options_errors(item.get("options"), spec=spec, type_name=spec.name, path=f"{path}.options", add=add)
+
+        predicate = item.get("predicate")
+        if predicate is None:
+            if resolved is not None and resolved[1].needs_predicate:
+                add(f"{path}.predicate", f"{resolved[1].name} needs a predicate: it drops the records that match it.")
+            if item.get("negate") not in (None, False):
+                add(f"{path}.negate", "negate needs a predicate.")
+        elif not isinstance(predicate, Mapping):
+            add(f"{path}.predicate", "must be an object with type and options.")
+        else:
+            for key in predicate:
+                if key not in PREDICATE_KEYS:
+                    add(f"{path}.predicate.{key}", "unknown; a predicate has: options, type.")
+            predicate_resolved = resolve_type(predicate.get("type"), predicate=True)
+            if predicate_resolved is None:
+                add(
+                    f"{path}.predicate.type",
+                    f"'{predicate.get('type')}' is not an allowed predicate; allowed: {', '.join(PREDICATES)}.",
+                )
+            else:
+                _, predicate_spec = predicate_resolved
+                _options_errors(
+                    predicate.get("options"),
+                    spec=predicate_spec,
+                    type_name=predicate_spec.name,
+                    path=f"{path}.predicate.options",
+                    add=add,
+                )
+        negate = item.get("negate")
+        if negate is not None and not isinstance(negate, bool):
+            add(f"{path}.negate", "must be true or false.")
+    return errors
+
+
+def render_transforms(transforms: list[Mapping[str, Any]] | None) -> dict[str, str]:
+    """Connect config for valid `transforms` (check them with `transforms_errors` first)."""
+    if not transforms:
+        return {}
+    config: dict[str, str] = {}
+    aliases: list[str] = []
+    predicate_aliases: list[str] = []
+    for item in transforms:
+        alias = item["alias"]
+        resolved = resolve_type(item["type"])
+        if resolved is None:
+            raise ValueError(f"transform '{alias}': '{item['type']}' is not an allowed transform")
+        class_name, _ = resolved
+        aliases.append(alias)
+        prefix = f"transforms.{alias}"
+        config[f"{prefix}.type"] = class_name
+        for option, value in (item.get("options") or {}).items():
+            if _option_value(value) is not None:
+                config[f"{prefix}.{option}"] = _option_value(value)
+        predicate = item.get("predicate")
+        if predicate:
+            predicate_resolved = resolve_type(predicate["type"], predicate=True)
+            if predicate_resolved is None:
+                raise ValueError(f"transform '{alias}': '{predicate['type']}' is not an allowed predicate")
+            predicate_alias = f"{alias}{PREDICATE_SUFFIX}"
+            predicate_aliases.append(predicate_alias)
+            config[f"{prefix}.predicate"] = predicate_alias
+            config[f"{prefix}.negate"] = "true" if item.get("negate") else "false"
+            config[f"predicates.{predicate_alias}.type"] = predicate_resolved[0]
+            for option, value in (predicate.get("options") or {}).items():
+                if _option_value(value) is not None:
+                    config[f"predicates.{predicate_alias}.{option}"] = _option_value(value)
+    config["transforms"] = ",".join(aliases)
+    if predicate_aliases:
+        config["predicates"] = ",".join(predicate_aliases)
+    return config
+
+
+@dataclass(frozen=True)
+class TopicRoute:
+    """A transform that renames each record's topic."""
+
+    path: str  # request path of the option that decides the new name, e.g. "transforms[1].options.replacement"
+    alias: str
+    type: str  # fully qualified class
+    option: str  # the option deciding the new name ("replacement" / "topic.format")
+    value: str  # its value (the default when unset)
+    regex: str | None = None  # RegexRouter: which topics are renamed
+
+
+def routed_topic_patterns(transforms: list[Mapping[str, Any]] | None) -> list[TopicRoute]:
+    """Every transform that changes topic names (RegexRouter, TimestampRouter), for the caller to
+    check against the tenant's topic prefix. Invalid items are skipped (transforms_errors reports them)."""
+    routes: list[TopicRoute] = []
+    for index, item in enumerate(transforms or ()):
+        if not isinstance(item, Mapping):
+            continue
+        resolved = resolve_type(item.get("type"))
+        if resolved is None or not resolved[1].routes_topics:
+            continue
+        class_name, spec = resolved
+        options = item.get("options") if isinstance(item.get("options"), Mapping) else {}
+        for option in spec.routes_topics:
+            value = _option_value(options.get(option))
+            if value is None:
+                value = TIMESTAMP_ROUTER_DEFAULT_FORMAT if option == "topic.format" else ""
+            routes.append(
+                TopicRoute(
+                    path=f"transforms[{index}].options.{option}",
+                    alias=str(item.get("alias", "")),
+                    type=class_name,
+                    option=option,
+                    value=value,
+                    regex=_option_value(options.get("regex")) if "regex" in spec.options else None,
+                )
+            )
+    return routes
+
+
+def route_prefix_errors(transforms: list[Mapping[str, Any]] | None, *, topic_prefix: str) -> dict[str, list[str]]:
+    """Refuse topic renames whose result is not provably inside `topic_prefix`.
+
+    A RegexRouter replacement must begin with the prefix itself (before any '$' group reference);
+    a TimestampRouter format must begin with '${topic}' (the record's own, already checked topic)
+    or with the prefix.
+    """
+    errors: dict[str, list[str]] = {}
+    for route in routed_topic_patterns(transforms):
+        literal_head = route.value.split("$", 1)[0]
+        keeps_topic = route.option == "topic.format" and route.value.startswith("${topic}")
+        if not keeps_topic and not literal_head.startswith(topic_prefix):
+            errors.setdefault(route.path, []).append(
+                f"the new topic name must stay inside your topic prefix: begin it with '{topic_prefix}'"
+                + (" or '${topic}'." if route.option == "topic.format" else ".")
+            )
+    return errors

@@ -1,0 +1,359 @@
+"""Layer (a) of config validation: a request's config and credentials against its type's schema.
+
+Pure and offline. It reports every problem at once, keyed by the request field the problem is in:
+``"config.<key>"``, ``"credentials.<key>"``, ``"topics"`` / ``"topics[<i>]"``, ``"tasks_max"`` and
+``"type"`` (the type is not offered on the cluster's flavour). Layer (b), the Connect worker's own
+``config/validate``, runs later and catches what only the plugin knows.
+
+What is refused here and why:
+
+* keys the platform owns (``name``, ``connector.class``, ``tasks.max``, topic keys, ``transforms*``,
+  ``predicates*``, ``errors.*``, converters, ``slot.name``/``publication.name``, the Kafka
+  credentials, client ``*.override.*`` and every key the type's data makes the platform set);
+* any ``${`` in a key or value: config provider placeholders (``${file:/path:key}``) would make the
+  worker read its own files on the tenant's behalf. A field may allow its connector's own template
+  tokens (HTTP's ``${offset}``) through `FieldSpec.placeholders`;
+* every key that is not a field of the type (an allow-list, not a deny-list).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from connectors.catalog.registry import FLAVOURS, PLACEHOLDER_MARK, ConnectorType, FieldSpec
+
+# In `credentials`, this value means "keep the stored secret" (the update path substitutes it).
+KEEP_SECRET = "********"
+
+TOPIC_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9._-]+$")
+MAX_TOPIC_NAME_LENGTH = 249
+
+_KAFKA_CREDENTIALS = "the platform sets the connector's Kafka credentials"
+_TOPICS = "use the request's topics field"
+
+# Exact keys the platform owns, with why.
+PLATFORM_KEYS: dict[str, str] = {
+    "name": "the platform names every connector (naming convention)",
+    "connector.class": "it follows from the connector type",
+    "tasks.max": "use the request's tasks_max field",
+    "slot.name": "the platform names the replication slot after the connector",
+    "publication.name": "the platform names the publication after the connector",
+    "kafka.auth.mode": _KAFKA_CREDENTIALS,
+    "kafka.api.key": _KAFKA_CREDENTIALS,
+    "kafka.api.secret": _KAFKA_CREDENTIALS,
+    "kafka.service.account.id": _KAFKA_CREDENTIALS,
+    "confluent.connector.type": "custom connectors are not offered",
+    "confluent.custom.plugin.id": "custom connectors are not offered",
+    "offsets.storage.topic": "the platform owns the connector's internal topics",
+    "exactly.once.support": "the platform sets delivery guarantees",
+    "transaction.boundary": "the platform sets delivery guarantees",
+    "topic": _TOPICS,
+    "topics": _TOPICS,
+    "topics.regex": _TOPICS,
+    "topic.prefix": _TOPICS,
+    "kafka.topic": _TOPICS,
+    "topic.regex.list": _TOPICS,
+}
+
+# Key prefixes the platform owns, with why.
+PLATFORM_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("transforms", "use the request's transforms field"),
+    ("predicates", "use the request's transforms field (a transform's predicate)"),
+    ("errors.", "use the request's error_handling field"),
+    ("key.converter", "the platform sets the converters (on Confluent Cloud, use the *.data.format fields)"),
+    ("value.converter", "the platform sets the converters (on Confluent Cloud, use the *.data.format fields)"),
+    ("header.converter", "the platform sets the converters"),
+    ("topic.creation.", "the platform creates the topics"),
+    ("schema.history.internal.", "the platform keeps the schema history inside your topic prefix"),
+    ("reporter.", "the platform names the reporter topics inside your topic prefix"),
+    ("confluent.topic", "the platform sets the licence topic"),
+)
+
+
+def platform_key_reason(key: str, *, connector_type: ConnectorType, flavour: str | None = None) -> str | None:
+    """Why `key` may not be set in a request's config, or None when the platform does not own it."""
+    if connector_type.field_spec(key) is not None:
+        return None
+    if key in PLATFORM_KEYS:
+        return PLATFORM_KEYS[key]
+    if ".override." in key:
+        return "client overrides are not allowed: the platform configures the connector's Kafka clients"
+    for prefix, reason in PLATFORM_PREFIXES:
+        if key.startswith(prefix):
+            return reason
+    if key in connector_type.platform_keys(flavour if flavour in connector_type.flavours else None):
+        return "the platform sets it for this connector type"
+    return None
+
+
+def has_placeholder(value: str, *, allowed: tuple[str, ...] = ()) -> bool:
+    """True when `value` contains "${" other than in the `allowed` template tokens."""
+    for token in allowed:
+        value = value.replace(token, "")
+    return PLACEHOLDER_MARK in value
+
+
+def _placeholder_message(allowed: tuple[str, ...]) -> str:
+    message = "config provider placeholders ('${...}') are not allowed: they could read files on the worker"
+    if allowed:
+        message += f"; only {', '.join(allowed)} may be used here"
+    return message + "."
+
+
+def _strings_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def _is_set(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, tuple)):
+        return bool(value)
+    return True
+
+
+def value_errors(spec: FieldSpec, value: Any) -> list[str]:
+    """What is wrong with `value` for `spec` (type, enum, bounds, pattern, placeholders)."""
+    errors: list[str] = []
+    if spec.type == "integer":
+        if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value))
+        ):
+            return ["must be an integer."]
+        number = int(value)
+        if spec.minimum is not None and number < spec.minimum:
+            errors.append(f"must be at least {spec.minimum}.")
+        if spec.maximum is not None and number > spec.maximum:
+            errors.append(f"must be at most {spec.maximum}.")
+        return errors
+    if spec.type == "boolean":
+        if isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in ("true", "false")):
+            return []
+        return ["must be true or false."]
+    if spec.type == "list":
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+            return ["must be a list of strings or a comma-separated string."]
+        if not items or not all(item.strip() for item in items):
+            errors.append("must not be empty or contain empty items.")
+        if not isinstance(value, str) and any("," in item for item in items):
+            errors.append("items must not contain commas.")
+    elif not isinstance(value, str):
+        return ["must be a string."]
+    elif not value.strip():
+        return ["must not be empty (leave the field out instead)."]
+    if any(has_placeholder(text, allowed=spec.placeholders) for text in _strings_in(value)):
+        errors.append(_placeholder_message(spec.placeholders))
+    if spec.enum and spec.render(value) not in spec.enum:
+        errors.append(f"must be one of: {', '.join(spec.enum)}.")
+    if spec.pattern is not None and isinstance(value, str) and not re.fullmatch(spec.pattern, value.strip()):
+        errors.append(f"is invalid: {spec.pattern_help or 'it does not have the expected form'}.")
+    return errors
+
+
+def _unknown_message(key: str, *, connector_type: ConnectorType, flavour: str | None) -> str:
+    message = f"unknown field for {connector_type.display_name}."
+    names = [spec.name for spec in connector_type.fields_for(flavour)]
+    if close := difflib.get_close_matches(key, names, n=1):
+        message += f" Did you mean '{close[0]}'?"
+    return message
+
+
+def config_errors(
+    *,
+    connector_type: ConnectorType,
+    flavour: str,
+    config: Mapping[str, Any] | Any,
+    credentials: Mapping[str, Any] | Any,
+) -> dict[str, list[str]]:
+    """Every problem with a request's `config` and `credentials` for `connector_type` on `flavour`.
+
+    Empty when valid. Integers may be int or numeric strings, booleans bool or "true"/"false", lists
+    a list or a comma-separated string. In credentials, "********" means "keep the stored secret"
+    and counts as present.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(path: str, message: str) -> None:
+        errors.setdefault(path, []).append(message)
+
+    offered = flavour in connector_type.flavours
+    if flavour not in FLAVOURS:
+        add("type", f"unknown cluster flavour '{flavour}'; flavours are {', '.join(FLAVOURS)}.")
+    elif not offered:
+        add(
+            "type",
+            f"{connector_type.display_name} is not offered on {flavour} clusters; "
+            f"it is offered on: {', '.join(connector_type.flavours)}.",
+        )
+    # When the flavour is wrong, fields are checked against every flavour and nothing is "missing".
+    field_flavour = flavour if offered else None
+
+    if config is None:
+        config = {}
+    if credentials is None:
+        credentials = {}
+    if not isinstance(config, Mapping):
+        add("config", "must be an object of config keys and values.")
+        config = {}
+    if not isinstance(credentials, Mapping):
+        add("credentials", "must be an object of secret names and values.")
+        credentials = {}
+
+    misplaced: set[str] = set()  # sent in the wrong section: reported once, not also as missing
+
+    for key, value in config.items():
+        path = f"config.{key}"
+        if not isinstance(key, str) or not key:
+            add("config", "keys must be non-empty strings.")
+            continue
+        if PLACEHOLDER_MARK in key:
+            add(path, _placeholder_message(()))
+            continue
+        if reason := platform_key_reason(key, connector_type=connector_type, flavour=flavour):
+            add(path, f"'{key}' is set by the platform: {reason}.")
+            continue
+        spec = connector_type.field_spec(key, field_flavour)
+        if spec is None:
+            elsewhere = connector_type.field_spec(key)
+            if elsewhere is not None:
+                add(path, f"not available on {flavour} clusters (only on: {', '.join(sorted(elsewhere.flavours))}).")
+            else:
+                add(path, _unknown_message(key, connector_type=connector_type, flavour=field_flavour))
+            continue
+        if spec.secret:
+            add(path, f"'{key}' is a secret: it belongs in credentials, not in config.")
+            misplaced.add(key)
+            continue
+        if value is None:
+            continue  # unset
+        for message in value_errors(spec, value):
+            add(path, message)
+
+    for key, value in credentials.items():
+        path = f"credentials.{key}"
+        if not isinstance(key, str) or not key:
+            add("credentials", "keys must be non-empty strings.")
+            continue
+        if PLACEHOLDER_MARK in key:
+            add(path, _placeholder_message(()))
+            continue
+        spec = connector_type.field_spec(key, field_flavour)
+        if spec is None:
+            elsewhere = connector_type.field_spec(key)
+            if elsewhere is not None and elsewhere.secret:
+                add(path, f"not available on {flavour} clusters (only on: {', '.join(sorted(elsewhere.flavours))}).")
+            elif elsewhere is not None:
+                add(path, f"'{key}' is not a secret: it belongs in config, not in credentials.")
+            else:
+                add(path, f"unknown secret for {connector_type.display_name}.")
+            continue
+        if not spec.secret:
+            add(path, f"'{key}' is not a secret: it belongs in config, not in credentials.")
+            misplaced.add(key)
+            continue
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            add(path, "must be a string.")
+        elif not value:
+            add(path, "must not be empty (leave the secret out instead).")
+        elif value != KEEP_SECRET and has_placeholder(value):
+            add(path, _placeholder_message(()))
+
+    if not offered:
+        return errors
+
+    def present(spec: FieldSpec) -> bool:
+        section = credentials if spec.secret else config
+        return _is_set(section.get(spec.name))
+
+    def effective(spec: FieldSpec) -> str | None:
+        value = config.get(spec.name)
+        if not _is_set(value):
+            value = spec.default
+        if value is None or value_errors(spec, value):
+            return None
+        return spec.render(value)
+
+    def location(spec: FieldSpec) -> str:
+        return f"{'credentials' if spec.secret else 'config'}.{spec.name}"
+
+    for spec in connector_type.fields_for(flavour):
+        if spec.required and spec.name not in misplaced and not present(spec):
+            add(location(spec), "this field is required." if not spec.secret else "this secret is required.")
+
+    for group in connector_type.one_of:
+        specs = [connector_type.field_spec(name, flavour) for name in group]
+        specs = [spec for spec in specs if spec is not None]
+        chosen = [spec for spec in specs if present(spec)]
+        if len(chosen) != 1 and specs:
+            names = ", ".join(spec.name for spec in specs)
+            verb = "set one of" if not chosen else "set only one of"
+            add(location(chosen[1] if len(chosen) > 1 else specs[0]), f"{verb}: {names}.")
+
+    for dependency in connector_type.dependencies:
+        trigger = connector_type.field_spec(dependency.field, flavour)
+        if trigger is None or effective(trigger) not in dependency.values:
+            continue
+        for name in dependency.requires:
+            spec = connector_type.field_spec(name, flavour)
+            if spec is not None and spec.name not in misplaced and not present(spec):
+                add(location(spec), f"required when {dependency.field} is {effective(trigger)}.")
+
+    return errors
+
+
+def topics_errors(
+    *,
+    connector_type: ConnectorType,
+    topics: Any,
+    topic_prefix: str | None = None,
+) -> dict[str, list[str]]:
+    """Problems with the request's `topics` for the type's topic binding, keyed "topics"/"topics[i]".
+
+    Binding "topics" takes one or more topic names; "topic" and "regex_map" exactly one; "prefix"
+    exactly one topic prefix (the connector writes to topics that begin with it). With
+    `topic_prefix` (the tenant's), each one must start with it.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(path: str, message: str) -> None:
+        errors.setdefault(path, []).append(message)
+
+    if not isinstance(topics, (list, tuple)) or not all(isinstance(topic, str) for topic in topics):
+        add("topics", "must be a list of topic names.")
+        return errors
+    binding = connector_type.topic_binding
+    what = "topic prefix" if binding == "prefix" else "topic"
+    if binding == "topics" and not topics:
+        add("topics", "give at least one topic to read from.")
+    elif binding != "topics" and len(topics) != 1:
+        add("topics", f"{connector_type.display_name} takes exactly one {what}.")
+    if len(set(topics)) != len(topics):
+        add("topics", "topics must not repeat.")
+    for index, topic in enumerate(topics):
+        path = f"topics[{index}]"
+        if not topic or not TOPIC_NAME_PATTERN.match(topic) or topic in (".", ".."):
+            add(path, f"'{topic}' is not a valid {what}: use letters, digits, '.', '_' or '-'.")
+        elif len(topic) > MAX_TOPIC_NAME_LENGTH:
+            add(path, f"a {what} has at most {MAX_TOPIC_NAME_LENGTH} characters.")
+        if topic_prefix and not topic.startswith(topic_prefix):
+            add(path, f"'{topic}' is outside your topic prefix '{topic_prefix}'.")
+    return errors
+
+
+def tasks_max_errors(*, tasks_max: Any) -> dict[str, list[str]]:
+    """tasks_max must be a positive integer (the renderer caps it at the type's max_tasks)."""
+    if isinstance(tasks_max, bool) or not isinstance(tasks_max, int) or tasks_max < 1:
+        return {"tasks_max": ["must be a positive integer."]}
+    return {}

@@ -1,0 +1,168 @@
+"""The ONE config renderer: a validated connector request -> the flat config map Connect receives.
+
+Pure: no database, no network, no settings. Every value is a string (Confluent Cloud accepts
+nothing else). Everything that differs between connector types comes from the type's data
+(`connectors.catalog.types`); the only branches here are on the cluster flavour.
+
+Precedence, lowest first: field defaults, the tenant's config, the decrypted secrets, then
+everything the platform owns (fixed config, converters, derived config, topics, transforms, error
+handling, Kafka credentials, name, class, tasks.max). Validation (`connectors.catalog.validation`)
+refuses platform keys in a request, so the order only matters as a safety net.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.catalog.error_handling import ErrorHandling, error_handling_config
+from connectors.catalog.registry import CONFLUENT_CLOUD, SELF_MANAGED, ConnectorType
+from connectors.catalog.transforms import render_transforms
+from connectors.naming import dlq_topic_name, publication_name, replication_slot_name
+
+MASK = "********"
+
+# Keys that carry secrets whatever the type (the managed connector's own Kafka credentials).
+PLATFORM_SECRET_KEYS: frozenset[str] = frozenset({"kafka.api.secret"})
+
+
+@dataclass(frozen=True)
+class RenderCluster:
+    """The bits of the target cluster the config needs."""
+
+    bootstrap_servers: str
+    dlq_replication_factor: int = 3
+    kafka_api_key: str = field(default="", repr=False)  # cloud: kafka.auth.mode=KAFKA_API_KEY + key/secret
+    kafka_api_secret: str = field(default="", repr=False)
+    service_account_id: str = ""  # cloud: SERVICE_ACCOUNT mode when set (preferred over the key pair)
+
+
+class RenderError(ValueError):
+    """The request cannot be rendered (it was not validated, or the cluster lacks what it needs)."""
+
+
+def topic_namespace(topic_prefix: str) -> str:
+    """The start of every topic inside `topic_prefix` the platform names (same rule as naming.dlq_topic_name)."""
+    separator = "" if topic_prefix.endswith((".", "-", "_")) else "."
+    return f"{topic_prefix}{separator}"
+
+
+def _bind_topics(connector_type: ConnectorType, flavour: str, topics: list[str]) -> dict[str, str]:
+    binding = connector_type.topic_binding
+    if not topics or (binding != "topics" and len(topics) != 1):
+        raise RenderError(f"{connector_type.key}: topic binding '{binding}' cannot take topics {topics!r}")
+    if binding == "topics":
+        value = ",".join(topics)
+    elif binding == "regex_map":
+        value = f"{topics[0]}:.*"
+    else:  # "topic", "prefix"
+        value = topics[0]
+    return {key: value for key in connector_type.topic_keys(flavour)}
+
+
+def _kafka_credentials(cluster: RenderCluster) -> dict[str, str]:
+    if cluster.service_account_id:
+        return {"kafka.auth.mode": "SERVICE_ACCOUNT", "kafka.service.account.id": cluster.service_account_id}
+    if cluster.kafka_api_key and cluster.kafka_api_secret:
+        return {
+            "kafka.auth.mode": "KAFKA_API_KEY",
+            "kafka.api.key": cluster.kafka_api_key,
+            "kafka.api.secret": cluster.kafka_api_secret,
+        }
+    raise RenderError("a Confluent Cloud connector needs a service account id or a Kafka API key and secret")
+
+
+def render_connector_config(
+    *,
+    name: str,
+    connector_type: ConnectorType,
+    flavour: str,
+    config: Mapping[str, Any],
+    secrets: Mapping[str, str],
+    topics: list[str],
+    transforms: list[Mapping[str, Any]] | None,
+    error_handling: ErrorHandling,
+    tasks_max: int,
+    topic_prefix: str,
+    cluster: RenderCluster,
+) -> dict[str, str]:
+    """The connector's full Connect config (every value a string).
+
+    `config` and `secrets` must have passed `config_errors`, `topics` `topics_errors` and
+    `transforms` `transforms_errors`; this raises RenderError on what it cannot render and
+    UnsupportedFlavour when the type is not offered on `flavour`.
+    """
+    connector_class = connector_type.connector_class(flavour)  # raises UnsupportedFlavour
+    if isinstance(tasks_max, bool) or not isinstance(tasks_max, int) or tasks_max < 1:
+        raise RenderError(f"tasks_max must be a positive integer, not {tasks_max!r}")
+
+    rendered: dict[str, str] = {}
+
+    # 1. Defaults of the optional fields the tenant left unset, then the tenant's own values.
+    for spec in connector_type.fields_for(flavour):
+        if not spec.secret and spec.default is not None:
+            rendered[spec.name] = spec.render(spec.default)
+    for key, value in config.items():
+        spec = connector_type.field_spec(key, flavour)
+        if spec is None or spec.secret:
+            raise RenderError(f"{connector_type.key} on {flavour}: '{key}' is not a config field")
+        if value is not None:
+            rendered[key] = spec.render(value)
+
+    # 2. Secrets, each under its own key only.
+    for key, value in secrets.items():
+        spec = connector_type.field_spec(key, flavour)
+        if spec is None or not spec.secret:
+            raise RenderError(f"{connector_type.key} on {flavour}: '{key}' is not a secret field")
+        if value == MASK:
+            raise RenderError(f"'{key}' still holds the keep-the-stored-secret marker: decrypt the stored value first")
+        rendered[key] = value
+
+    # 3. What the platform owns, from the type's data. Derived values are computed only when a
+    #    template uses them (a slot name, for instance, only exists for a CDC connector's name).
+    templates = connector_type.derived_config.get(flavour, {})
+    used = {variable for template in templates.values() for variable in re.findall(r"{(\w+)}", template)}
+    variables = {
+        "connector_name": lambda: name,
+        "bootstrap_servers": lambda: cluster.bootstrap_servers,
+        "replication_factor": lambda: str(cluster.dlq_replication_factor),
+        "replication_slot": lambda: replication_slot_name(connector_name=name),
+        "publication": lambda: publication_name(connector_name=name),
+        "topic_namespace": lambda: topic_namespace(topic_prefix),
+    }
+    context = {variable: variables[variable]() for variable in used}
+    rendered.update(connector_type.fixed_config.get(flavour, {}))
+    rendered.update(connector_type.converters.get(flavour, {}))
+    rendered.update({key: template.format_map(context) for key, template in templates.items()})
+    rendered.update(_bind_topics(connector_type, flavour, list(topics)))
+    rendered.update(render_transforms(list(transforms or ())))
+    rendered.update(
+        error_handling_config(
+            handling=error_handling,
+            kind=connector_type.kind,
+            flavour=flavour,
+            dlq_topic=dlq_topic_name(topic_prefix=topic_prefix, connector_name=name),
+            dlq_replication_factor=cluster.dlq_replication_factor,
+        )
+    )
+    if flavour == CONFLUENT_CLOUD:
+        rendered.update(_kafka_credentials(cluster))
+    elif flavour != SELF_MANAGED:  # pragma: no cover - connector_class already refused it
+        raise RenderError(f"unknown flavour {flavour!r}")
+
+    rendered["name"] = name
+    rendered["connector.class"] = connector_class
+    limit = connector_type.max_tasks
+    rendered["tasks.max"] = str(min(tasks_max, limit) if limit is not None else tasks_max)
+    return dict(sorted(rendered.items()))
+
+
+def mask_secrets(rendered: Mapping[str, str], connector_type: ConnectorType) -> dict[str, str]:
+    """`rendered` with every secret value replaced by "********" (for drift and diff displays).
+
+    Masks the type's secret fields (on any flavour) and the managed connector's Kafka API secret.
+    """
+    secret_keys = connector_type.secret_names() | PLATFORM_SECRET_KEYS
+    return {key: MASK if key in secret_keys else value for key, value in rendered.items()}
