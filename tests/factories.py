@@ -72,3 +72,32 @@ class DedicatedClusterFactory(SharedClusterFactory):
     kind = Cluster.Kind.DEDICATED
     landing_zone = None
     owner_tenant = factory.SubFactory(TenantFactory)
+
+
+class ConnectorFactory(factory.django.DjangoModelFactory):
+    """A file-source connector in the dev stage on a shared cluster opened to its tenant, just REQUESTED."""
+
+    class Meta:
+        model = "connectors.Connector"
+        skip_postgeneration_save = True
+
+    tenant = factory.SubFactory(TenantFactory)
+    cluster = factory.SubFactory(SharedClusterFactory)
+    type_key = "file-source"
+    stage = "dev"
+    connector_id = factory.Sequence(lambda n: f"c{n}")
+    name = factory.LazyAttribute(
+        lambda c: (
+            f"{c.cluster.landing_zone.slug}-{c.tenant.slug}-{c.stage}-{c.connector_id}-connector"
+            if c.cluster.landing_zone_id
+            else f"{c.tenant.slug}-{c.stage}-{c.connector_id}-connector"
+        )
+    )
+    config = factory.LazyFunction(lambda: {"file": "/tmp/x"})
+    topics = factory.LazyAttribute(lambda c: [f"{c.tenant.slug}.x"])
+    state = "REQUESTED"
+
+    @factory.post_generation
+    def open_cluster(connector, create, extracted, **kwargs):
+        if create and connector.cluster.is_shared:
+            connector.cluster.allowed_tenants.add(connector.tenant)
