@@ -6,6 +6,7 @@ from controlplane.api.health import healthz, readyz
 
 api_v1 = [
     path("", include("tenants.urls")),
+    path("", include("connectors.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

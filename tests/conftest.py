@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,72 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def test_redis_url():
+    import os
+
+    return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, local_stack, test_redis_url, tmp_path_factory):
+    """A real Celery worker (separate process) on the test database and a real Redis broker.
+
+    Tests that use it must commit their data: mark them django_db(transaction=True).
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(test_redis_url).flushdb()
+    log_path = Path(settings.VAR_DIR) / "test-celery-worker.log"
+    log_path.write_bytes(b"")
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "controlplane.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "REDIS_URL": test_redis_url,
+        "CONNECT_MAX_RETRIES": "1",
+        "CONNECT_RETRY_BACKOFF_SECONDS": "0.2",
+        "CONNECT_REQUEST_TIMEOUT_SECONDS": "5",
+    }
+    log = open(log_path, "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "controlplane", "worker", "--loglevel", "INFO", "--concurrency", "2",
+         "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while b"ready" not in log_path.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    process.log_path = log_path
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.5, message: str = "condition"):
+    """Poll until predicate() is truthy; return its value or fail with `message`."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)

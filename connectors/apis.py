@@ -1,0 +1,344 @@
+"""REST endpoints for connectors and the catalog. Views parse the request and call one service."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from connectors.catalog import all_types
+from connectors.connect import ConnectError, ConnectorNotFound, connect_client
+from connectors.lifecycle import DesiredState, State
+from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
+from connectors.services import commands
+from connectors.services.observe import trimmed_status
+from connectors.services.validation import MASKED, ConnectorRequest, cluster_plugin_classes
+from controlplane.api.base import TenantScopedViewSet
+from tenants.access import access_for_request
+from tenants.models import Cluster, Role
+from tenants.selectors import cluster_list_open_to
+
+
+# --- serializers ----------------------------------------------------------------------------------
+class ConnectorInputSerializer(serializers.Serializer):
+    tenant = serializers.CharField(required=False, help_text="Tenant slug; needed only if you belong to several.")
+    type = serializers.CharField()
+    cluster = serializers.CharField()
+    stage = serializers.CharField()
+    id = serializers.CharField(help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector")
+    config = serializers.DictField(required=False, default=dict)
+    credentials = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+    topics = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    create_topics = serializers.BooleanField(required=False, default=False)
+    transforms = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    error_handling = serializers.DictField(required=False, default=dict)
+    tasks_max = serializers.IntegerField(required=False, default=1)
+    desired_state = serializers.ChoiceField(
+        choices=[DesiredState.RUNNING, DesiredState.PAUSED, DesiredState.STOPPED], required=False, default="running"
+    )
+
+
+class ConnectorUpdateSerializer(serializers.Serializer):
+    """PATCH: only the fields sent change."""
+
+    type = serializers.CharField(required=False)
+    cluster = serializers.CharField(required=False)
+    stage = serializers.CharField(required=False)
+    id = serializers.CharField(required=False)
+    config = serializers.DictField(required=False, allow_empty=True)
+    credentials = serializers.DictField(child=serializers.CharField(allow_null=True), required=False)
+    topics = serializers.ListField(child=serializers.CharField(), required=False)
+    create_topics = serializers.BooleanField(required=False)
+    transforms = serializers.ListField(child=serializers.DictField(), required=False)
+    error_handling = serializers.DictField(required=False)
+    tasks_max = serializers.IntegerField(required=False)
+
+
+class ConnectorOutputSerializer(serializers.ModelSerializer):
+    tenant = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cluster = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    type = serializers.CharField(source="type_key")
+    id = serializers.CharField(source="connector_id")
+    credentials = serializers.SerializerMethodField()
+    operation_in_flight = serializers.CharField(source="operation")
+    links = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Connector
+        fields = [
+            "name",
+            "tenant",
+            "cluster",
+            "type",
+            "stage",
+            "id",
+            "config",
+            "credentials",
+            "topics",
+            "create_topics",
+            "transforms",
+            "error_handling",
+            "tasks_max",
+            "desired_state",
+            "state",
+            "last_error",
+            "operation_in_flight",
+            "generation",
+            "applied_generation",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "observed_at",
+            "links",
+        ]
+
+    def get_credentials(self, connector: Connector) -> dict[str, str]:
+        # Names only: the values never leave the encrypted column except towards Connect.
+        return {key: MASKED for key in connector.credential_keys}
+
+    def get_links(self, connector: Connector) -> dict[str, str]:
+        request = self.context.get("request")
+        base = reverse("connector-list", request=request).rstrip("/") + f"/{connector.name}"
+        return {"self": f"{base}/", "status": f"{base}/status", "events": f"{base}/events/"}
+
+
+class ConnectorEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConnectorEvent
+        fields = ["from_state", "to_state", "reason", "actor", "error", "created_at"]
+
+
+class UnmanagedConnectorSerializer(serializers.ModelSerializer):
+    cluster = serializers.SlugRelatedField(slug_field="name", read_only=True)
+
+    class Meta:
+        model = UnmanagedConnector
+        fields = ["cluster", "name", "connector_class", "state", "first_seen_at", "last_seen_at"]
+
+
+class ConnectorFilter(django_filters.FilterSet):
+    stage = django_filters.CharFilter()
+    state = django_filters.ChoiceFilter(choices=State.choices)
+    type = django_filters.CharFilter(field_name="type_key")
+    cluster = django_filters.CharFilter(field_name="cluster__name")
+    tenant = django_filters.CharFilter(field_name="tenant__slug")
+
+    class Meta:
+        model = Connector
+        fields = ["stage", "state", "type", "cluster", "tenant"]
+
+
+def _request_from(data: dict, *, tenant) -> ConnectorRequest:
+    return ConnectorRequest(
+        tenant=tenant,
+        type_key=data["type"],
+        cluster_name=data["cluster"],
+        stage=data["stage"],
+        connector_id=data["id"],
+        config=data["config"],
+        credentials=data["credentials"],
+        topics=data["topics"],
+        create_topics=data["create_topics"],
+        transforms=data["transforms"],
+        error_handling=data["error_handling"],
+        tasks_max=data["tasks_max"],
+    )
+
+
+# --- views ----------------------------------------------------------------------------------------
+class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    serializer_class = ConnectorOutputSerializer
+    lookup_field = "name"
+    lookup_value_regex = "[a-z0-9-]+"
+    filterset_class = ConnectorFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SearchFilter]
+    search_fields = ["name"]
+    required_roles = {
+        "create": Role.DEVELOPER,
+        "validate": Role.DEVELOPER,
+        "partial_update": Role.DEVELOPER,
+        "destroy": Role.DEVELOPER,
+        "pause": Role.OPERATOR,
+        "resume": Role.OPERATOR,
+        "stop": Role.OPERATOR,
+        "restart": Role.OPERATOR,
+    }
+
+    def base_queryset(self):
+        # Newest first among equal names: a re-created connector wins over its deleted namesake.
+        return Connector.objects.select_related("tenant", "cluster").order_by("name", "-created_at")
+
+    def _object_for_action(self) -> Connector:
+        connector = self.get_object()
+        self.require_role(connector.tenant_id, self.role_for_action())
+        return connector
+
+    def _accepted(self, connector: Connector, warnings: list[str] | None = None, code=status.HTTP_202_ACCEPTED):
+        body = ConnectorOutputSerializer(connector, context={"request": self.request}).data
+        if warnings:
+            body["warnings"] = warnings
+        return Response(body, status=code)
+
+    @extend_schema(request=ConnectorInputSerializer, responses={202: ConnectorOutputSerializer})
+    def create(self, request):
+        data = ConnectorInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tenant = self.tenant_for_write(data.validated_data.get("tenant"), role=Role.DEVELOPER)
+        connector, warnings = commands.connector_create(
+            request=_request_from(data.validated_data, tenant=tenant),
+            actor=self.access.actor,
+            desired_state=data.validated_data["desired_state"],
+        )
+        return self._accepted(connector, warnings)
+
+    @extend_schema(request=ConnectorInputSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="validate")
+    def validate(self, request):
+        data = ConnectorInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tenant = self.tenant_for_write(data.validated_data.get("tenant"), role=Role.DEVELOPER)
+        outcome = commands.connector_validate(request=_request_from(data.validated_data, tenant=tenant))
+        body = {"valid": outcome.ok, "name": outcome.name, "errors": outcome.errors, "warnings": outcome.warnings}
+        return Response(body, status=status.HTTP_200_OK if outcome.ok else status.HTTP_400_BAD_REQUEST)
+
+    @extend_schema(request=ConnectorUpdateSerializer, responses={202: ConnectorOutputSerializer})
+    def partial_update(self, request, name: str):
+        connector = self._object_for_action()
+        data = ConnectorUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        connector, warnings = commands.connector_update(
+            connector=connector, changes=data.validated_data, actor=self.access.actor
+        )
+        return self._accepted(connector, warnings)
+
+    @extend_schema(request=None, responses={202: ConnectorOutputSerializer})
+    def destroy(self, request, name: str):
+        connector = commands.connector_request_action(
+            connector=self._object_for_action(), action="delete", actor=self.access.actor
+        )
+        return self._accepted(connector)
+
+    def _lifecycle_action(self, name: str):
+        connector = commands.connector_request_action(
+            connector=self._object_for_action(), action=self.action, actor=self.access.actor
+        )
+        return self._accepted(connector)
+
+    @extend_schema(request=None, responses={202: ConnectorOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def pause(self, request, name: str):
+        return self._lifecycle_action(name)
+
+    @extend_schema(request=None, responses={202: ConnectorOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request, name: str):
+        return self._lifecycle_action(name)
+
+    @extend_schema(request=None, responses={202: ConnectorOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def stop(self, request, name: str):
+        return self._lifecycle_action(name)
+
+    @extend_schema(request=None, responses={202: ConnectorOutputSerializer})
+    @action(detail=True, methods=["post"])
+    def restart(self, request, name: str):
+        return self._lifecycle_action(name)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def status(self, request, name: str):
+        """The stored lifecycle plus what Connect reports now (traces trimmed)."""
+        connector = self._object_for_action()
+        live, live_error = None, None
+        if connector.state != State.DELETED:
+            try:
+                live = trimmed_status(connect_client(connector.cluster.connect_endpoint()).status(connector.name))
+            except ConnectorNotFound:
+                live_error = "not found on Connect"
+            except ConnectError as error:
+                live_error = type(error).__name__
+        return Response(
+            {
+                "name": connector.name,
+                "state": connector.state,
+                "desired_state": connector.desired_state,
+                "last_error": connector.last_error,
+                "operation_in_flight": connector.operation,
+                "observed_at": connector.observed_at,
+                "connect": live,
+                "connect_error": live_error,
+            }
+        )
+
+    @extend_schema(responses={200: ConnectorEventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def events(self, request, name: str):
+        connector = self._object_for_action()
+        page = self.paginate_queryset(connector.events.order_by("created_at", "id"))
+        return self.get_paginated_response(ConnectorEventSerializer(page, many=True).data)
+
+
+class UnmanagedConnectorViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+    """Connectors found on clusters the caller's tenants own (dedicated) that nobody manages here."""
+
+    serializer_class = UnmanagedConnectorSerializer
+
+    def base_queryset(self):
+        return UnmanagedConnector.objects.select_related("cluster")
+
+    def scope(self, queryset, tenant_ids):
+        if self.access.is_platform_admin:
+            return queryset
+        return queryset.filter(cluster__owner_tenant_id__in=tenant_ids)
+
+
+class ConnectorTypesApi(APIView):
+    """The catalog, with whether each cluster open to the caller has the plugin installed."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        access = access_for_request(request)
+        clusters = list(cluster_list_open_to(tenant_ids=access.tenant_ids()))
+        installed = {cluster.name: cluster_plugin_classes(cluster=cluster) for cluster in clusters}
+        types = []
+        for connector_type in all_types():
+            availability = []
+            for cluster in clusters:
+                flavour = cluster.connect_flavour
+                offered = connector_type.offered_on(flavour)
+                classes = installed[cluster.name]
+                availability.append(
+                    {
+                        "cluster": cluster.name,
+                        "offered": offered,
+                        "plugin_installed": (
+                            None if classes is None or not offered else _installed(connector_type, flavour, classes)
+                        ),
+                    }
+                )
+            types.append(
+                {
+                    "key": connector_type.key,
+                    "display_name": connector_type.display_name,
+                    "kind": connector_type.kind,
+                    "classes": connector_type.classes,
+                    "permissions": list(connector_type.permissions),
+                    "docs_url": connector_type.docs_url,
+                    "topic_binding": connector_type.topic_binding,
+                    "schema": connector_type.json_schema(),
+                    "clusters": availability,
+                }
+            )
+        return Response({"count": len(types), "results": types})
+
+
+def _installed(connector_type, flavour: str, classes: set[str]) -> bool:
+    wanted = connector_type.connector_class(flavour)
+    # Connect accepts the simple class name as an alias; the cluster lists fully qualified names.
+    return wanted in classes or any(name.rsplit(".", 1)[-1] in {wanted, f"{wanted}Connector"} for name in classes)

@@ -1,0 +1,1 @@
+"""Business logic for connectors: writes (services) split by concern."""

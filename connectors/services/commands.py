@@ -1,0 +1,172 @@
+"""What users ask of connectors: create, update, pause/resume/stop/restart, delete.
+
+Each command validates, stores the desired state, claims the connector (one operation in flight)
+and dispatches the Celery work on commit. The answer never waits for Connect.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from connectors.lifecycle import DesiredState, State
+from connectors.models import Connector, ConnectorEvent
+from connectors.selectors import connector_secrets
+from connectors.services.dispatch import dispatch_converge
+from connectors.services.lifecycle import IllegalTransition, operation_begin
+from connectors.services.validation import (
+    MASKED,
+    ConnectorRequest,
+    ValidationOutcome,
+    validate_connector_request,
+)
+from controlplane.crypto import encrypt_secrets
+from controlplane.exceptions import Conflict, ValidationFailed
+
+IMMUTABLE_FIELDS = {"type": "type_key", "cluster": "cluster_name", "stage": "stage", "id": "connector_id"}
+
+
+def _raise_for(outcome: ValidationOutcome) -> None:
+    if outcome.duplicate and len(outcome.errors) == 1:
+        raise Conflict(outcome.errors["id"][0], errors=outcome.errors)
+    if outcome.errors:
+        raise ValidationFailed(outcome.errors)
+
+
+def connector_validate(*, request: ConnectorRequest) -> ValidationOutcome:
+    """The dry run: every layer, nothing stored."""
+    return validate_connector_request(request=request)
+
+
+def connector_create(*, request: ConnectorRequest, actor: str, desired_state: str = DesiredState.RUNNING) -> tuple[Connector, list[str]]:
+    outcome = validate_connector_request(request=request)
+    _raise_for(outcome)
+    try:
+        with transaction.atomic():
+            connector = Connector.objects.create(
+                tenant=request.tenant,
+                cluster=outcome.cluster,
+                type_key=request.type_key,
+                stage=request.stage,
+                connector_id=request.connector_id,
+                name=outcome.name,
+                config=request.config,
+                secrets_encrypted=encrypt_secrets(request.credentials) if request.credentials else "",
+                credential_keys=sorted(request.credentials),
+                topics=request.topics,
+                create_topics=request.create_topics,
+                transforms=request.transforms,
+                error_handling=request.error_handling,
+                tasks_max=request.tasks_max,
+                desired_state=desired_state,
+                created_by=actor,
+                operation="provision",
+            )
+            connector.operation_started_at = connector.created_at
+            Connector.objects.filter(pk=connector.pk).update(operation_started_at=connector.created_at)
+            ConnectorEvent.objects.create(connector=connector, to_state=State.REQUESTED, actor=actor, reason="created")
+            dispatch_converge(connector_id=connector.pk, operation="provision", actor=actor)
+    except IntegrityError as error:  # a concurrent create of the same name won the race
+        raise Conflict(
+            f"A connector named {outcome.name} already exists.", errors={"id": ["already exists on this cluster"]}
+        ) from error
+    return connector, outcome.warnings
+
+
+def request_from_connector(connector: Connector) -> ConnectorRequest:
+    return ConnectorRequest(
+        tenant=connector.tenant,
+        type_key=connector.type_key,
+        cluster_name=connector.cluster.name,
+        stage=connector.stage,
+        connector_id=connector.connector_id,
+        config=dict(connector.config),
+        credentials=connector_secrets(connector=connector),
+        topics=list(connector.topics),
+        create_topics=connector.create_topics,
+        transforms=list(connector.transforms),
+        error_handling=dict(connector.error_handling),
+        tasks_max=connector.tasks_max,
+    )
+
+
+def merge_update(connector: Connector, changes: dict) -> ConnectorRequest:
+    """Only the fields sent change. In `config` a null removes a key; in `credentials` the masked
+    value "********" keeps the stored secret."""
+    request = request_from_connector(connector)
+    errors = {
+        field: ["cannot be changed: it is part of the connector's name and identity; create a new connector"]
+        for field, attribute in IMMUTABLE_FIELDS.items()
+        if field in changes and changes[field] != getattr(request, attribute)
+    }
+    if errors:
+        raise ValidationFailed(errors)
+    if "config" in changes:
+        for key, value in (changes["config"] or {}).items():
+            if value is None:
+                request.config.pop(key, None)
+            else:
+                request.config[key] = value
+    if "credentials" in changes:
+        for key, value in (changes["credentials"] or {}).items():
+            if value is None:
+                request.credentials.pop(key, None)
+            elif value != MASKED:
+                request.credentials[key] = value
+    for field in ("topics", "transforms", "tasks_max", "create_topics"):
+        if field in changes:
+            setattr(request, field, changes[field])
+    if "error_handling" in changes:
+        request.error_handling = {**request.error_handling, **(changes["error_handling"] or {})}
+    return request
+
+
+def connector_update(*, connector: Connector, changes: dict, actor: str) -> tuple[Connector, list[str]]:
+    _refuse_if_deleted(connector)
+    request = merge_update(connector, changes)
+    outcome = validate_connector_request(request=request, existing=connector)
+    _raise_for(outcome)
+    with transaction.atomic():
+        operation_begin(connector_id=connector.pk, operation="update")
+        Connector.objects.filter(pk=connector.pk).update(
+            config=request.config,
+            secrets_encrypted=encrypt_secrets(request.credentials) if request.credentials else "",
+            credential_keys=sorted(request.credentials),
+            topics=request.topics,
+            create_topics=request.create_topics,
+            transforms=request.transforms,
+            error_handling=request.error_handling,
+            tasks_max=request.tasks_max,
+            generation=connector.generation + 1,
+        )
+        dispatch_converge(connector_id=connector.pk, operation="update", actor=actor)
+    connector.refresh_from_db()
+    return connector, outcome.warnings
+
+
+ACTIONS = {
+    "pause": DesiredState.PAUSED,
+    "resume": DesiredState.RUNNING,
+    "stop": DesiredState.STOPPED,
+    "delete": DesiredState.DELETED,
+}
+
+
+def connector_request_action(*, connector: Connector, action: str, actor: str) -> Connector:
+    """pause, resume, stop, restart or delete: recorded as desired state, carried out by a task."""
+    _refuse_if_deleted(connector)
+    with transaction.atomic():
+        connector = operation_begin(connector_id=connector.pk, operation=action)
+        if connector.desired_state == DesiredState.DELETED and action != "delete":
+            raise IllegalTransition(f"{connector.name} is being deleted.", errors={"state": ["deletion requested"]})
+        if action == "restart":
+            connector.pending_restart = True
+        else:
+            connector.desired_state = ACTIONS[action]
+        connector.save(update_fields=["pending_restart", "desired_state", "updated_at"])
+        dispatch_converge(connector_id=connector.pk, operation=action, actor=actor)
+    return connector
+
+
+def _refuse_if_deleted(connector: Connector) -> None:
+    if connector.state == State.DELETED:
+        raise IllegalTransition(f"{connector.name} is deleted.", errors={"state": ["DELETED is final"]})

@@ -1,0 +1,147 @@
+"""Worker-side: bring a connector on Connect to its desired state. Idempotent, so a rerun after a
+crash, a retry after a transient error, or a reconciler re-dispatch are all safe.
+
+Transient errors (Connect unreachable, rebalance 409, timeouts) propagate so the task retries;
+permanent ones (invalid config, plugin missing, auth refused) end in FAILED with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.connect import (
+    ConnectAuthError,
+    ConnectClient,
+    ConnectorNotFound,
+    InvalidConnectorConfig,
+    OperationNotSupported,
+    PluginNotInstalled,
+    connect_client,
+)
+from connectors.lifecycle import DesiredState, State
+from connectors.models import Connector
+from connectors.selectors import connector_desired_config, connector_secrets
+from connectors.services.cleanup import cleanup_after_delete
+from connectors.services.lifecycle import connector_transition, operation_end
+from connectors.services.observe import failure_summary, lifecycle_from_status
+from connectors.services.topics import ensure_topics
+
+logger = logging.getLogger(__name__)
+SYSTEM = "system"
+PERMANENT_ERRORS = (InvalidConnectorConfig, PluginNotInstalled, ConnectAuthError, OperationNotSupported)
+SETTLE_TIMEOUT_SECONDS = 30.0
+SETTLE_INTERVAL_SECONDS = 0.5
+
+
+def client_for(connector: Connector) -> ConnectClient:
+    return connect_client(connector.cluster.connect_endpoint())
+
+
+def connector_converge(*, connector_id: int, actor: str = SYSTEM, settle_timeout: float = SETTLE_TIMEOUT_SECONDS) -> Connector:
+    """Do whatever Connect needs so the connector matches its desired config and state."""
+    connector = Connector.objects.select_related("cluster", "tenant").get(pk=connector_id)
+    if connector.state == State.DELETED:
+        operation_end(connector_id=connector_id)
+        return connector
+    secrets = connector_secrets(connector=connector)
+    client = client_for(connector)
+    try:
+        connector = _converge(connector, client, actor=actor, secrets=secrets, settle_timeout=settle_timeout)
+    except PERMANENT_ERRORS as error:
+        connector = _fail(connector, error, actor=actor, secrets=secrets)
+    # Transient errors propagate with the claim still held: the task's retry continues the operation.
+    operation_end(connector_id=connector_id)
+    return connector
+
+
+def _converge(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict, settle_timeout: float):
+    if connector.desired_state == DesiredState.DELETED:
+        return _delete(connector, client, actor=actor, secrets=secrets)
+    if connector.applied_generation < connector.generation:
+        connector = _apply_config(connector, client, actor=actor, secrets=secrets)
+    if connector.pending_restart:
+        client.restart(connector.name, include_tasks=True, only_failed=False)
+        Connector.objects.filter(pk=connector.pk).update(pending_restart=False)
+    _apply_target_state(connector, client)
+    return _settle(connector, client, actor=actor, secrets=secrets, timeout=settle_timeout)
+
+
+def _apply_config(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict) -> Connector:
+    first_time = connector.applied_generation == 0
+    provisioning = first_time or connector.state in {State.REQUESTED, State.FAILED, State.PROVISIONING}
+    target = State.PROVISIONING if provisioning else State.UPDATING
+    connector = connector_transition(
+        connector_id=connector.pk, to=target, actor=actor, reason="apply desired config", secrets=secrets
+    )
+    if connector.create_topics:
+        ensure_topics(connector=connector)
+    desired = connector_desired_config(connector=connector, secrets=secrets)
+    client.put_config(connector.name, desired)
+    generation = connector.generation
+    Connector.objects.filter(pk=connector.pk, generation=generation).update(applied_generation=generation)
+    connector.applied_generation = generation
+    logger.info("connector config applied", extra={"connector": connector.name, "generation": generation})
+    return connector
+
+
+def _apply_target_state(connector: Connector, client: ConnectClient) -> None:
+    if connector.desired_state == DesiredState.PAUSED:
+        client.pause(connector.name)
+    elif connector.desired_state == DesiredState.STOPPED:
+        client.stop(connector.name)
+    else:
+        client.resume(connector.name)  # no-op on a running connector
+
+
+def _settle(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict, timeout: float) -> Connector:
+    """Wait (briefly) for Connect's asynchronous status and record the state it reaches."""
+    wanted = {DesiredState.RUNNING: State.RUNNING, DesiredState.PAUSED: State.PAUSED, DesiredState.STOPPED: State.STOPPED}
+    deadline = time.monotonic() + timeout
+    observed, status = None, {}
+    while True:
+        try:
+            status = client.status(connector.name)
+            observed = lifecycle_from_status(status)
+        except ConnectorNotFound:  # "No status found" for a few seconds after creation
+            observed = None
+        if observed in {wanted[connector.desired_state], State.FAILED} or time.monotonic() >= deadline:
+            break
+        time.sleep(SETTLE_INTERVAL_SECONDS)
+    Connector.objects.filter(pk=connector.pk).update(observed_at=timezone.now())
+    if observed is None:
+        # Still settling: the monitor sweep records the state once Connect reports it.
+        return connector
+    error = failure_summary(status) if observed in {State.FAILED, State.DEGRADED} else ""
+    return connector_transition(
+        connector_id=connector.pk, to=observed, actor=actor, reason="observed on Connect", error=error, secrets=secrets
+    )
+
+
+def _delete(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict) -> Connector:
+    connector_transition(connector_id=connector.pk, to=State.DELETING, actor=actor, reason="delete requested")
+    try:
+        client.delete(connector.name)
+    except ConnectorNotFound:
+        pass  # already gone (a rerun, or never provisioned)
+    note = cleanup_after_delete(connector=connector, secrets=secrets)
+    with transaction.atomic():
+        return connector_transition(
+            connector_id=connector.pk, to=State.DELETED, actor=actor, reason=note or "deleted from Connect"
+        )
+
+
+def _fail(connector: Connector, error: Exception, *, actor: str, secrets: dict) -> Connector:
+    # The attempt counts as applied: a permanent error is not retried until the user changes something.
+    Connector.objects.filter(pk=connector.pk).update(applied_generation=connector.generation)
+    reason = type(error).__name__
+    detail = str(error)
+    if isinstance(error, InvalidConnectorConfig) and error.errors:
+        detail = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
+    return connector_transition(
+        connector_id=connector.pk, to=State.FAILED, actor=actor, reason=reason, error=detail, secrets=secrets
+    )
+

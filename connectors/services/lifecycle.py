@@ -1,0 +1,90 @@
+"""The ONE place a connector's lifecycle state changes, and the one-operation-in-flight guard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.lifecycle import State, is_allowed
+from connectors.models import Connector, ConnectorEvent
+from controlplane.exceptions import Conflict
+from controlplane.logging import redact
+
+MAX_ERROR_LENGTH = 4000
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class OperationInFlight(Conflict):
+    code = "operation_in_flight"
+
+
+def scrub_error(text: str, *, secrets: dict[str, str] | None = None) -> str:
+    """An error text safe to store and show: known secret values and secret-looking pairs masked."""
+    for value in (secrets or {}).values():
+        if value and len(value) >= 3:
+            text = text.replace(value, "********")
+    return redact(text)[:MAX_ERROR_LENGTH]
+
+
+@transaction.atomic
+def connector_transition(
+    *, connector_id: int, to: str, actor: str, reason: str = "", error: str = "", secrets: dict[str, str] | None = None
+) -> Connector:
+    """Move the connector to `to` under a row lock and record it; an illegal move is a 409."""
+    connector = Connector.objects.select_for_update().get(pk=connector_id)
+    if connector.state == to:
+        if to == State.FAILED and error:
+            connector.last_error = scrub_error(error, secrets=secrets)
+            connector.save(update_fields=["last_error", "updated_at"])
+        return connector
+    if not is_allowed(connector.state, to):
+        raise IllegalTransition(
+            f"A connector in state {connector.state} cannot go to {to}.",
+            errors={"state": [f"{connector.state} -> {to} is not allowed"]},
+        )
+    clean_error = scrub_error(error, secrets=secrets) if error else ""
+    ConnectorEvent.objects.create(
+        connector=connector, from_state=connector.state, to_state=to, reason=reason[:200], actor=actor, error=clean_error
+    )
+    connector.state = to
+    connector.last_error = clean_error if to == State.FAILED else ""
+    connector.save(update_fields=["state", "last_error", "updated_at"])
+    return connector
+
+
+def operation_is_stale(connector: Connector) -> bool:
+    """An operation older than the task hard time limit belongs to a worker that died."""
+    if not connector.operation or connector.operation_started_at is None:
+        return False
+    limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+    return timezone.now() - connector.operation_started_at > limit
+
+
+@transaction.atomic
+def operation_begin(*, connector_id: int, operation: str) -> Connector:
+    """Claim the connector for one operation; another one meanwhile is a 409."""
+    connector = Connector.objects.select_for_update().get(pk=connector_id)
+    if connector.operation and not operation_is_stale(connector):
+        raise OperationInFlight(
+            f"'{connector.operation}' is already in progress for {connector.name}; try again when it finishes.",
+            errors={"operation": [f"'{connector.operation}' in progress"]},
+        )
+    connector.operation = operation
+    connector.operation_started_at = timezone.now()
+    connector.save(update_fields=["operation", "operation_started_at", "updated_at"])
+    return connector
+
+
+def operation_end(*, connector_id: int) -> None:
+    Connector.objects.filter(pk=connector_id).update(operation="", operation_started_at=None, updated_at=timezone.now())
+
+
+def operation_mark(*, connector_id: int, operation: str) -> None:
+    """A worker starts (or retries) an operation: keep the claim visible to the reconciler."""
+    Connector.objects.filter(pk=connector_id).update(operation=operation, operation_started_at=timezone.now())

@@ -1,0 +1,171 @@
+"""The periodic reconciler (Celery beat): keeps desired and observed state together.
+
+Per cluster it makes ONE bulk call (`GET /connectors?expand=status&expand=info`), then for each
+managed connector: re-dispatches it when desired and observed differ and nothing is in flight,
+records the state Connect reports, and compares the live config with the rendered desired one
+(drift). Connectors the control plane does not manage are only listed, never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from connectors.connect import ConnectError, connect_client
+from connectors.lifecycle import State
+from connectors.models import Connector, UnmanagedConnector
+from connectors.selectors import connector_desired_config, connector_needs_work, connector_secrets
+from connectors.services.dispatch import publish_converge
+from connectors.services.lifecycle import (
+    IllegalTransition,
+    OperationInFlight,
+    connector_transition,
+    operation_begin,
+    operation_is_stale,
+)
+from connectors.services.observe import failure_summary, lifecycle_from_status
+from tenants.models import Cluster, TopicPrefix
+
+logger = logging.getLogger(__name__)
+SYSTEM = "system:reconciler"
+MASKED_MARKERS = ("****", "[hidden]")
+ALERT_STATES = {State.FAILED, State.DEGRADED, State.DRIFTED}
+
+
+def reconcile_all() -> dict:
+    totals = {"clusters": 0, "unreachable": 0, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
+    for cluster in Cluster.objects.filter(is_active=True):
+        result = reconcile_cluster(cluster=cluster)
+        totals["clusters"] += 1
+        for key, value in result.items():
+            totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+def reconcile_cluster(*, cluster: Cluster) -> dict:
+    result = {"unreachable": 0, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
+    connectors = list(
+        Connector.objects.filter(cluster=cluster)
+        .exclude(state=State.DELETED)
+        .select_related("tenant")
+        .prefetch_related(Prefetch("tenant__topic_prefixes", queryset=TopicPrefix.objects.order_by("prefix")))
+    )
+    for connector in connectors:
+        connector.cluster = cluster  # one cluster object (and one secrets decryption path) for all
+    try:
+        live = connect_client(cluster.connect_endpoint()).statuses()
+    except ConnectError as error:
+        logger.warning("cluster unreachable during reconcile", extra={"cluster": cluster.name, "error": type(error).__name__})
+        result["unreachable"] = 1
+        # Still dispatch what is behind: its task retries until the cluster answers.
+        for connector in connectors:
+            if connector_needs_work(connector) and _dispatch(connector):
+                result["dispatched"] += 1
+        return result
+
+    managed_names = {connector.name for connector in connectors}
+    result["unmanaged"] = _record_unmanaged(cluster=cluster, live=live, managed_names=managed_names)
+    for connector in connectors:
+        if connector.operation and not operation_is_stale(connector):
+            continue
+        entry = live.get(connector.name)
+        if entry is None and connector.applied_generation and connector.desired_state != "deleted":
+            # Gone from Connect behind our back: provision it again.
+            Connector.objects.filter(pk=connector.pk).update(applied_generation=0)
+            connector.applied_generation = 0
+        if connector_needs_work(connector):
+            result["dispatched"] += int(_dispatch(connector))
+            continue
+        if entry is None:
+            continue
+        if _check_drift(connector, entry):
+            result["drifted"] += 1
+            continue
+        result["observed"] += int(_record_observed(connector, entry["status"]))
+    return result
+
+
+def _dispatch(connector: Connector) -> bool:
+    try:
+        operation_begin(connector_id=connector.pk, operation="reconcile")
+    except OperationInFlight:
+        return False
+    return publish_converge(connector_id=connector.pk, operation="reconcile")
+
+
+def _record_observed(connector: Connector, status: dict) -> bool:
+    observed = lifecycle_from_status(status)
+    Connector.objects.filter(pk=connector.pk).update(observed_at=timezone.now())
+    if observed is None or observed == connector.state:
+        return False
+    error = failure_summary(status) if observed in {State.FAILED, State.DEGRADED} else ""
+    try:
+        connector_transition(connector_id=connector.pk, to=observed, actor=SYSTEM, reason="observed on Connect", error=error)
+    except IllegalTransition:
+        logger.warning("observed state not reachable from stored state", extra={"connector": connector.name})
+        return False
+    if observed in ALERT_STATES:
+        logger.error(
+            "connector unhealthy",
+            extra={"alert": True, "connector": connector.name, "tenant": connector.tenant.slug, "state": observed},
+        )
+    return True
+
+
+def drifted_keys(*, desired: dict[str, str], live: dict[str, str]) -> list[str]:
+    """Keys whose live value differs from the desired one. Masked live values (Confluent Cloud) are
+    not compared; values are never returned or logged, only key names."""
+    keys = []
+    for key in sorted(set(desired) | set(live)):
+        live_value = live.get(key)
+        if isinstance(live_value, str) and any(marker in live_value for marker in MASKED_MARKERS):
+            continue
+        if desired.get(key) != live_value:
+            keys.append(key)
+    return keys
+
+
+def _check_drift(connector: Connector, entry: dict) -> bool:
+    live_config = (entry.get("info") or {}).get("config")
+    if live_config is None or connector.state in {State.REQUESTED, State.PROVISIONING, State.DELETING}:
+        return False
+    secrets = connector_secrets(connector=connector)
+    keys = drifted_keys(desired=connector_desired_config(connector=connector, secrets=secrets), live=live_config)
+    if not keys:
+        return False  # the caller records the observed state (DRIFTED -> RUNNING once restored)
+    reason = f"live config differs on: {', '.join(keys)}"[:200]
+    if connector.state != State.DRIFTED:
+        connector_transition(connector_id=connector.pk, to=State.DRIFTED, actor=SYSTEM, reason=reason)
+        logger.error("connector drifted", extra={"alert": True, "connector": connector.name, "keys": keys})
+    if connector.cluster.drift_policy == Cluster.DriftPolicy.ENFORCE:
+        # Re-apply: the converge writes the desired config back (DRIFTED -> UPDATING -> RUNNING).
+        Connector.objects.filter(pk=connector.pk).update(applied_generation=0)
+        _dispatch(connector)
+    return True
+
+
+@transaction.atomic
+def _record_unmanaged(*, cluster: Cluster, live: dict, managed_names: set[str]) -> int:
+    deleted_names = set(
+        Connector.objects.filter(cluster=cluster, state=State.DELETED).values_list("name", flat=True)
+    ) - managed_names
+    unmanaged = {name: entry for name, entry in live.items() if name not in managed_names and name not in deleted_names}
+    UnmanagedConnector.objects.filter(cluster=cluster).exclude(name__in=list(unmanaged)).delete()
+    existing = {row.name: row for row in UnmanagedConnector.objects.filter(cluster=cluster)}
+    now = timezone.now()
+    to_create, to_update = [], []
+    for name, entry in unmanaged.items():
+        state = ((entry.get("status") or {}).get("connector") or {}).get("state", "")
+        connector_class = ((entry.get("info") or {}).get("config") or {}).get("connector.class", "")
+        row = existing.get(name)
+        if row is None:
+            to_create.append(UnmanagedConnector(cluster=cluster, name=name, connector_class=connector_class, state=state))
+        else:
+            row.state, row.connector_class, row.last_seen_at = state, connector_class, now
+            to_update.append(row)
+    UnmanagedConnector.objects.bulk_create(to_create)
+    UnmanagedConnector.objects.bulk_update(to_update, ["state", "connector_class", "last_seen_at"])
+    return len(unmanaged)

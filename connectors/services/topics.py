@@ -1,0 +1,56 @@
+"""Kafka topics for connectors, through confluent-kafka's AdminClient on the connector's cluster."""
+
+from __future__ import annotations
+
+import logging
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from tenants.models import Cluster
+
+logger = logging.getLogger(__name__)
+ADMIN_TIMEOUT_SECONDS = 10.0
+
+
+class TopicsUnavailable(Exception):
+    """The cluster's brokers could not be asked (a transient condition)."""
+
+
+def _admin(cluster: Cluster) -> AdminClient:
+    return AdminClient({**cluster.kafka_client_config(), "socket.timeout.ms": 5000})
+
+
+def existing_topics(*, cluster: Cluster, names: list[str]) -> set[str]:
+    if not names:
+        return set()
+    try:
+        metadata = _admin(cluster).list_topics(timeout=ADMIN_TIMEOUT_SECONDS)
+    except KafkaException as error:
+        raise TopicsUnavailable(f"Kafka at {cluster.bootstrap_servers} did not answer") from error
+    return set(names) & set(metadata.topics)
+
+
+def create_topics(*, cluster: Cluster, names: list[str]) -> None:
+    """Create missing topics with the cluster's defaults (partitions, replication factor)."""
+    missing = sorted(set(names) - existing_topics(cluster=cluster, names=names))
+    if not missing:
+        return
+    admin = _admin(cluster)  # keep a reference: a collected client cancels its own requests
+    futures = admin.create_topics([NewTopic(name) for name in missing], request_timeout=ADMIN_TIMEOUT_SECONDS)
+    for name, future in futures.items():
+        try:
+            future.result(timeout=ADMIN_TIMEOUT_SECONDS)
+            logger.info("topic created", extra={"topic": name, "cluster": cluster.name})
+        except KafkaException as error:
+            if "TOPIC_ALREADY_EXISTS" not in str(error):
+                raise TopicsUnavailable(f"could not create topic {name}") from error
+
+
+def ensure_topics(*, connector) -> None:
+    """Create the connector's named topics (never prefixes: those are produced to by the connector)."""
+    from connectors.catalog import get_type
+
+    connector_type = get_type(connector.type_key)
+    if connector_type.topic_binding in {"topic", "topics"}:
+        create_topics(cluster=connector.cluster, names=list(connector.topics))

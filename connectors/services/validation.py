@@ -1,0 +1,280 @@
+"""Validation of a connector request, in layers, every error field-level, all in one result:
+
+(a) the type's schema (config, credentials, tasks, error handling);
+(b) naming, stage and cluster access;
+(c) topics: inside the tenant's prefixes, and existing (unless the request asks to create them);
+(d) transforms: Kafka's built-in SMTs and predicates from an allow-list;
+(e) the cluster's own `config/validate`, its errors mapped back to the request's field names.
+
+Layer (e) runs only when (a)-(d) pass: Connect would repeat their errors less clearly. When the
+cluster cannot be reached, (e) is skipped with a warning: the request is still accepted and
+provisioning retries until the cluster answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Q
+
+from connectors.catalog import ConnectorType, UnknownConnectorType, UnsupportedFlavour, get_type
+from connectors.catalog.error_handling import error_handling_errors, error_handling_from_request
+from connectors.catalog.transforms import route_prefix_errors, transforms_errors
+from connectors.catalog.validation import config_errors
+from connectors.connect import (
+    TRANSIENT_CONNECT_ERRORS,
+    ConnectAuthError,
+    ConnectError,
+    PluginNotInstalled,
+    connect_client,
+)
+from connectors.lifecycle import State
+from connectors.models import Connector
+from connectors.naming import NamingError, choose_topic_prefix, connector_name
+from connectors.rendering import render_connector_config
+from connectors.selectors import render_cluster
+from connectors.services.lifecycle import scrub_error
+from connectors.services.topics import TopicsUnavailable, existing_topics
+from tenants.models import Cluster, Tenant
+from tenants.selectors import cluster_is_open_to, topic_prefixes_of
+
+MAX_TASKS = 10
+MASKED = "********"
+TOPIC_PATTERN = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
+PLUGIN_CACHE_SECONDS = 60
+
+
+@dataclass
+class ConnectorRequest:
+    """A create request, or an update merged onto the stored connector: everything the layers check."""
+
+    tenant: Tenant
+    type_key: str
+    cluster_name: str
+    stage: str
+    connector_id: str
+    config: dict = field(default_factory=dict)
+    credentials: dict = field(default_factory=dict)  # plaintext, only in memory
+    topics: list = field(default_factory=list)
+    create_topics: bool = False
+    transforms: list = field(default_factory=list)
+    error_handling: dict = field(default_factory=dict)
+    tasks_max: int = 1
+
+
+@dataclass
+class ValidationOutcome:
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    name: str = ""
+    connector_type: ConnectorType | None = None
+    cluster: Cluster | None = None
+    duplicate: bool = False
+
+    def add(self, found: dict[str, list[str]]) -> None:
+        for key, messages in found.items():
+            self.errors.setdefault(key, []).extend(messages)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.duplicate
+
+
+def validate_connector_request(
+    *, request: ConnectorRequest, existing: Connector | None = None, check_cluster: bool = True
+) -> ValidationOutcome:
+    outcome = ValidationOutcome()
+    _check_type_and_cluster(request, outcome)
+    connector_type, cluster = outcome.connector_type, outcome.cluster
+    if connector_type and cluster:
+        flavour = cluster.connect_flavour
+        outcome.add(
+            config_errors(
+                connector_type=connector_type, flavour=flavour, config=request.config, credentials=request.credentials
+            )
+        )
+        outcome.add(error_handling_errors(kind=connector_type.kind, data=request.error_handling))
+        limit = min(MAX_TASKS, connector_type.max_tasks or MAX_TASKS)
+        if not isinstance(request.tasks_max, int) or not 1 <= request.tasks_max <= limit:
+            outcome.add({"tasks_max": [f"must be a whole number from 1 to {limit} for this connector type"]})
+    _check_name(request, outcome, existing=existing)
+    if connector_type and cluster:
+        _check_topics(request, outcome, connector_type=connector_type, cluster=cluster)
+    outcome.add(transforms_errors(request.transforms))
+    if connector_type and cluster and not outcome.errors and check_cluster:
+        _check_on_cluster(request, outcome, connector_type=connector_type, cluster=cluster)
+    return outcome
+
+
+# --- (a)/(b) type, cluster, naming ------------------------------------------------------------------
+def _check_type_and_cluster(request: ConnectorRequest, outcome: ValidationOutcome) -> None:
+    try:
+        outcome.connector_type = get_type(request.type_key)
+    except UnknownConnectorType as error:
+        outcome.add({"type": [str(error)]})
+    cluster = Cluster.objects.filter(name=request.cluster_name, is_active=True).first()
+    if cluster is None or not cluster_is_open_to(cluster=cluster, tenant=request.tenant):
+        outcome.add({"cluster": [f"no cluster '{request.cluster_name}' is open to tenant {request.tenant.slug}"]})
+        return
+    outcome.cluster = cluster
+    if outcome.connector_type and not outcome.connector_type.offered_on(cluster.connect_flavour):
+        outcome.add({"type": [str(UnsupportedFlavour(outcome.connector_type, cluster.connect_flavour))]})
+        outcome.connector_type = None
+
+
+def _check_name(request: ConnectorRequest, outcome: ValidationOutcome, *, existing: Connector | None) -> None:
+    cluster = outcome.cluster
+    landing_zone = cluster.landing_zone.slug if cluster and cluster.is_shared else None
+    try:
+        outcome.name = connector_name(
+            business_unit=request.tenant.slug,
+            stage=request.stage,
+            connector_id=request.connector_id,
+            landing_zone=landing_zone,
+        )
+    except NamingError as error:
+        outcome.add(error.errors)
+        return
+    if cluster is None:
+        return
+    # Unique per cluster, and per tenant too so that /connectors/<name>/ names exactly one connector.
+    clash = Connector.objects.filter(Q(cluster=cluster) | Q(tenant=request.tenant), name=outcome.name).exclude(
+        state=State.DELETED
+    )
+    if existing is not None:
+        clash = clash.exclude(pk=existing.pk)
+    if clash.exists():
+        outcome.duplicate = True
+        outcome.add({"id": [f"a connector named {outcome.name} already exists on cluster {cluster.name}"]})
+
+
+# --- (c) topics -------------------------------------------------------------------------------------
+def _check_topics(
+    request: ConnectorRequest, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
+) -> None:
+    topics = request.topics
+    binding = connector_type.topic_binding
+    if not isinstance(topics, list) or not topics or not all(isinstance(t, str) and t for t in topics):
+        outcome.add({"topics": ["a non-empty list of topic names is required"]})
+        return
+    if binding in {"topic", "prefix", "regex_map"} and len(topics) != 1:
+        what = "one topic prefix" if binding == "prefix" else "exactly one topic"
+        outcome.add({"topics": [f"{connector_type.display_name} takes {what}"]})
+        return
+    prefixes = topic_prefixes_of(tenant=request.tenant)
+    direction = "reads" if connector_type.kind == "sink" else "writes"
+    for index, topic in enumerate(topics):
+        if not TOPIC_PATTERN.match(topic):
+            outcome.add({f"topics[{index}]": [f"'{topic}' is not a legal topic name (letters, digits, '.', '_', '-')"]})
+        elif not any(topic.startswith(prefix) for prefix in prefixes):
+            outcome.add(
+                {
+                    f"topics[{index}]": [
+                        f"'{topic}' is outside your tenant's topic prefixes ({', '.join(prefixes)}): "
+                        f"a {connector_type.kind} {direction} only its tenant's topics"
+                    ]
+                }
+            )
+    if connector_type.kind == "source":
+        # A renamed topic must stay inside one of the tenant's prefixes (a sink's rename only
+        # changes the name it hands to the external system).
+        per_prefix = [route_prefix_errors(request.transforms, topic_prefix=prefix) for prefix in prefixes]
+        if per_prefix and all(per_prefix):
+            outcome.add(per_prefix[0])
+    if outcome.errors or binding == "prefix" or request.create_topics:
+        return
+    try:
+        found = existing_topics(cluster=cluster, names=topics)
+    except TopicsUnavailable:
+        outcome.warnings.append(f"Kafka on cluster {cluster.name} did not answer: topic existence was not checked.")
+        return
+    for index, topic in enumerate(topics):
+        if topic not in found:
+            outcome.add(
+                {f"topics[{index}]": [f"topic '{topic}' does not exist on {cluster.name}; set create_topics to create it"]}
+            )
+
+
+# --- (e) the cluster's own validation -------------------------------------------------------------
+def cluster_plugin_classes(*, cluster: Cluster) -> set[str] | None:
+    """Connector classes installed on the cluster (cached briefly), or None if it cannot be asked."""
+    key = f"cluster-plugins:{cluster.pk}:{cluster.updated_at.timestamp()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return set(cached)
+    try:
+        plugins = connect_client(cluster.connect_endpoint()).plugins()
+    except ConnectError:
+        return None
+    classes = sorted(plugin["class"] for plugin in plugins)
+    cache.set(key, classes, PLUGIN_CACHE_SECONDS)
+    return set(classes)
+
+
+def _check_on_cluster(
+    request: ConnectorRequest, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
+) -> None:
+    flavour = cluster.connect_flavour
+    rendered = render_connector_config(
+        name=outcome.name,
+        connector_type=connector_type,
+        flavour=flavour,
+        config=request.config,
+        secrets=request.credentials,
+        topics=request.topics,
+        transforms=request.transforms,
+        error_handling=error_handling_from_request(kind=connector_type.kind, data=request.error_handling),
+        tasks_max=request.tasks_max,
+        topic_prefix=_topic_prefix_for(request),
+        cluster=render_cluster(cluster=cluster),
+    )
+    try:
+        result = connect_client(cluster.connect_endpoint()).validate(rendered["connector.class"], rendered)
+    except PluginNotInstalled:
+        outcome.add(
+            {
+                "type": [
+                    f"{connector_type.display_name} ({rendered['connector.class']}) is not installed on cluster "
+                    f"{cluster.name}; ask the platform team, or choose a cluster that offers it"
+                ]
+            }
+        )
+        return
+    except ConnectAuthError:
+        outcome.add({"cluster": [f"the control plane's credentials for cluster {cluster.name} were refused"]})
+        return
+    except TRANSIENT_CONNECT_ERRORS:
+        outcome.warnings.append(
+            f"Kafka Connect on cluster {cluster.name} did not answer: its validation was skipped; "
+            "provisioning retries until it answers."
+        )
+        return
+    for key, messages in result.errors.items():
+        outcome.add({request_field_for(key, connector_type=connector_type, flavour=flavour): [
+            scrub_error(message, secrets=request.credentials) for message in messages
+        ]})
+
+
+def request_field_for(key: str, *, connector_type: ConnectorType, flavour: str) -> str:
+    """Connect's config key -> the request field the user sent it in."""
+    if key in connector_type.secret_names:
+        return f"credentials.{key}"
+    if key in connector_type.topic_keys(flavour) or key in {"topics", "topics.regex"}:
+        return "topics"
+    if key.startswith(("transforms", "predicates")):
+        return "transforms"
+    if key.startswith("errors."):
+        return "error_handling"
+    if key == "connector.class":
+        return "type"
+    if key == "tasks.max":
+        return "tasks_max"
+    return f"config.{key}"
+
+
+def _topic_prefix_for(request: ConnectorRequest) -> str:
+    return choose_topic_prefix(
+        prefixes=topic_prefixes_of(tenant=request.tenant), topics=request.topics, fallback=f"{request.tenant.slug}."
+    )
