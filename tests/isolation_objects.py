@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from tenants.models import Role
 from tenants.services import api_key_create
-from tests.factories import DedicatedClusterFactory, MembershipFactory, SharedClusterFactory, UserFactory
+from connectors.models import UnmanagedConnector
+from tests.factories import (
+    ConnectorFactory,
+    DedicatedClusterFactory,
+    MembershipFactory,
+    SharedClusterFactory,
+    UserFactory,
+)
 
 # (method, url template, expectation): "404" or "empty" (a list that must not show the victim's data).
 ISOLATION_CASES = [
@@ -26,10 +33,31 @@ ISOLATION_CASES = [
     ("get", "/api/v1/tenants/{tenant}/members/{membership_id}/", "404"),
     ("patch", "/api/v1/tenants/{tenant}/members/{membership_id}/", "404"),
     ("delete", "/api/v1/tenants/{tenant}/members/{membership_id}/", "404"),
+    ("get", "/api/v1/connectors/", "empty"),
+    ("get", "/api/v1/connectors/{connector}/", "404"),
+    ("patch", "/api/v1/connectors/{connector}/", "404"),
+    ("delete", "/api/v1/connectors/{connector}/", "404"),
+    ("post", "/api/v1/connectors/{connector}/pause", "404"),
+    ("post", "/api/v1/connectors/{connector}/resume", "404"),
+    ("post", "/api/v1/connectors/{connector}/stop", "404"),
+    ("post", "/api/v1/connectors/{connector}/restart", "404"),
+    ("get", "/api/v1/connectors/{connector}/status", "404"),
+    ("get", "/api/v1/connectors/{connector}/events/", "404"),
+    ("get", "/api/v1/unmanaged-connectors/", "empty"),
+    ("get", "/api/v1/connector-types/", "empty-clusters"),
 ]
 
 # A fragment of each covered route's URL pattern.
-COVERED_ROUTE_PATTERNS = ["^tenants/$", "^tenants/(?P<slug>", "^clusters/", "/api-keys/", "/members/"]
+COVERED_ROUTE_PATTERNS = [
+    "^tenants/$",
+    "^tenants/(?P<slug>",
+    "^clusters/",
+    "/api-keys/",
+    "/members/",
+    "^connectors/",
+    "^unmanaged-connectors/",
+    "connector-types/",
+]
 
 
 def build_victim_objects(*, tenant) -> dict:
@@ -37,11 +65,14 @@ def build_victim_objects(*, tenant) -> dict:
     dedicated = DedicatedClusterFactory(name="victim-dedicated", owner_tenant=tenant)
     api_key, _ = api_key_create(tenant=tenant, name="victim-key", role=Role.ADMIN)
     membership = MembershipFactory(user=UserFactory(username="victim"), tenant=tenant, role=Role.VIEWER)
+    connector = ConnectorFactory(tenant=tenant, cluster=shared, connector_id="victim", name="edh-shared-sales-dev-victim-connector")
+    UnmanagedConnector.objects.create(cluster=dedicated, name="victim-unmanaged", connector_class="x")
     return {
         "tenant": tenant.slug,
         "shared_cluster": shared.name,
         "dedicated_cluster": dedicated.name,
         "api_key_id": api_key.pk,
         "membership_id": membership.pk,
+        "connector": connector.name,
         "victim_marker": "victim",
     }
