@@ -77,6 +77,24 @@ def input_data_format(*, values: tuple[str, ...], default: str | None) -> FieldS
     )
 
 
+# How Debezium CDC connectors snapshot and mark deletes: the same on PostgreSQL and MySQL.
+DEBEZIUM_STREAM_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "snapshot.mode",
+        "string",
+        default="initial",
+        enum=("initial", "initial_only", "no_data", "when_needed"),
+        help="initial: snapshot the tables once, then stream changes; no_data: stream changes only.",
+    ),
+    FieldSpec(
+        "tombstones.on.delete",
+        "boolean",
+        default=True,
+        help="Follow each delete event with a tombstone (same key, null value) so compaction can drop the row.",
+    ),
+)
+
+
 def port(default: int) -> FieldSpec:
     return FieldSpec("database.port", "integer", default=default, minimum=1, maximum=65535, help="Database port.")
 
@@ -112,19 +130,7 @@ POSTGRES_CDC_SOURCE = ConnectorType(
             required=True,
             help="Tables to capture: regular expressions matched against 'schema.table', e.g. public.orders.",
         ),
-        FieldSpec(
-            "snapshot.mode",
-            "string",
-            default="initial",
-            enum=("initial", "initial_only", "no_data", "when_needed"),
-            help="initial: snapshot the tables once, then stream changes; no_data: stream changes only.",
-        ),
-        FieldSpec(
-            "tombstones.on.delete",
-            "boolean",
-            default=True,
-            help="Follow each delete event with a tombstone (same key, null value) so compaction can drop the row.",
-        ),
+        *DEBEZIUM_STREAM_FIELDS,
         output_data_format(default="JSON", values=("AVRO", "JSON_SR", "PROTOBUF", "JSON")),
     ),
     topic_binding="prefix",
@@ -194,19 +200,7 @@ MYSQL_CDC_SOURCE = ConnectorType(
             required=True,
             help="Tables to capture: regular expressions matched against 'database.table'.",
         ),
-        FieldSpec(
-            "snapshot.mode",
-            "string",
-            default="initial",
-            enum=("initial", "initial_only", "no_data", "when_needed"),
-            help="initial: snapshot the tables once, then stream changes; no_data: stream changes only.",
-        ),
-        FieldSpec(
-            "tombstones.on.delete",
-            "boolean",
-            default=True,
-            help="Follow each delete event with a tombstone (same key, null value) so compaction can drop the row.",
-        ),
+        *DEBEZIUM_STREAM_FIELDS,
         output_data_format(default="JSON", values=("AVRO", "JSON_SR", "PROTOBUF", "JSON")),
     ),
     topic_binding="prefix",

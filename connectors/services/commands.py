@@ -32,6 +32,20 @@ def _raise_for(outcome: ValidationOutcome) -> None:
         raise ValidationFailed(outcome.errors)
 
 
+def _desired_fields(request: ConnectorRequest) -> dict:
+    """The stored desired configuration of a request; credentials only encrypted."""
+    return {
+        "config": request.config,
+        "secrets_encrypted": encrypt_secrets(request.credentials) if request.credentials else "",
+        "credential_keys": sorted(request.credentials),
+        "topics": request.topics,
+        "create_topics": request.create_topics,
+        "transforms": request.transforms,
+        "error_handling": request.error_handling,
+        "tasks_max": request.tasks_max,
+    }
+
+
 def connector_validate(*, request: ConnectorRequest) -> ValidationOutcome:
     """The dry run: every layer, nothing stored."""
     return validate_connector_request(request=request)
@@ -49,14 +63,7 @@ def connector_create(*, request: ConnectorRequest, actor: str, desired_state: st
                 stage=request.stage,
                 connector_id=request.connector_id,
                 name=outcome.name,
-                config=request.config,
-                secrets_encrypted=encrypt_secrets(request.credentials) if request.credentials else "",
-                credential_keys=sorted(request.credentials),
-                topics=request.topics,
-                create_topics=request.create_topics,
-                transforms=request.transforms,
-                error_handling=request.error_handling,
-                tasks_max=request.tasks_max,
+                **_desired_fields(request),
                 desired_state=desired_state,
                 created_by=actor,
                 operation="provision",
@@ -127,17 +134,7 @@ def connector_update(*, connector: Connector, changes: dict, actor: str) -> tupl
     _raise_for(outcome)
     with transaction.atomic():
         operation_begin(connector_id=connector.pk, operation="update")
-        Connector.objects.filter(pk=connector.pk).update(
-            config=request.config,
-            secrets_encrypted=encrypt_secrets(request.credentials) if request.credentials else "",
-            credential_keys=sorted(request.credentials),
-            topics=request.topics,
-            create_topics=request.create_topics,
-            transforms=request.transforms,
-            error_handling=request.error_handling,
-            tasks_max=request.tasks_max,
-            generation=connector.generation + 1,
-        )
+        Connector.objects.filter(pk=connector.pk).update(**_desired_fields(request), generation=connector.generation + 1)
         dispatch_converge(connector_id=connector.pk, operation="update", actor=actor)
     connector.refresh_from_db()
     return connector, outcome.warnings
