@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -21,7 +20,7 @@ from connectors.services.observe import trimmed_status
 from connectors.services.validation import MASKED, ConnectorRequest, cluster_plugin_classes
 from controlplane.api.base import TenantScopedViewSet
 from tenants.access import access_for_request
-from tenants.models import Cluster, Role
+from tenants.models import Role
 from tenants.selectors import cluster_list_open_to
 
 
