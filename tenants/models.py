@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from connectors.naming import MAX_TOPIC_PREFIX_LENGTH
+
 
 
 class Role(models.TextChoices):
@@ -62,7 +64,7 @@ class TopicPrefix(TimestampedModel):
     """A topic-name prefix a tenant owns; prefixes of different tenants never overlap."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="topic_prefixes")
-    prefix = models.CharField(max_length=182, unique=True)
+    prefix = models.CharField(max_length=MAX_TOPIC_PREFIX_LENGTH, unique=True)
 
     class Meta:
         ordering = ["prefix"]
