@@ -68,24 +68,36 @@ def reconcile_cluster(*, cluster: Cluster) -> dict:
 
     managed_names = {connector.name for connector in connectors}
     result["unmanaged"] = _record_unmanaged(cluster=cluster, live=live, managed_names=managed_names)
+    observed_ids = []
     for connector in connectors:
         if connector.operation and not operation_is_stale(connector):
             continue
-        entry = live.get(connector.name)
-        if entry is None and connector.applied_generation and connector.desired_state != "deleted":
-            # Gone from Connect behind our back: provision it again.
-            Connector.objects.filter(pk=connector.pk).update(applied_generation=0)
-            connector.applied_generation = 0
-        if connector_needs_work(connector):
-            result["dispatched"] += int(_dispatch(connector))
+        try:
+            outcome = _reconcile_connector(connector, live.get(connector.name))
+        except Exception:  # noqa: BLE001 - one broken connector must not stop the sweep for the others
+            logger.exception("reconcile failed for one connector", extra={"connector": connector.name})
             continue
-        if entry is None:
-            continue
-        if _check_drift(connector, entry):
-            result["drifted"] += 1
-            continue
-        result["observed"] += int(_record_observed(connector, entry["status"]))
+        if outcome in result:
+            result[outcome] += 1
+        if outcome in {"observed", "unchanged"}:
+            observed_ids.append(connector.pk)
+    Connector.objects.filter(pk__in=observed_ids).update(observed_at=timezone.now())
     return result
+
+
+def _reconcile_connector(connector: Connector, entry: dict | None) -> str:
+    """One connector against its live entry; returns what happened."""
+    if entry is None and connector.applied_generation and connector.desired_state != "deleted":
+        # Gone from Connect behind our back: provision it again.
+        Connector.objects.filter(pk=connector.pk).update(applied_generation=0)
+        connector.applied_generation = 0
+    if connector_needs_work(connector):
+        return "dispatched" if _dispatch(connector) else "skipped"
+    if entry is None:
+        return "skipped"
+    if _check_drift(connector, entry):
+        return "drifted"
+    return "observed" if _record_observed(connector, entry["status"]) else "unchanged"
 
 
 def _dispatch(connector: Connector) -> bool:
@@ -98,7 +110,6 @@ def _dispatch(connector: Connector) -> bool:
 
 def _record_observed(connector: Connector, status: dict) -> bool:
     observed = lifecycle_from_status(status)
-    Connector.objects.filter(pk=connector.pk).update(observed_at=timezone.now())
     if observed is None or observed == connector.state:
         return False
     error = failure_summary(status) if observed in {State.FAILED, State.DEGRADED} else ""
