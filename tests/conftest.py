@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -89,7 +88,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, local_stack, test_
     from django.conf import settings
 
     redis.Redis.from_url(test_redis_url).flushdb()
-    log_path = Path(settings.VAR_DIR) / "test-celery-worker.log"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     log_path.write_bytes(b"")
     database = settings.DATABASES["default"]
     env = {

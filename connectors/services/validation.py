@@ -259,7 +259,7 @@ def _check_on_cluster(
 
 def request_field_for(key: str, *, connector_type: ConnectorType, flavour: str) -> str:
     """Connect's config key -> the request field the user sent it in."""
-    if key in connector_type.secret_names:
+    if key in connector_type.secret_names():
         return f"credentials.{key}"
     if key in connector_type.topic_keys(flavour) or key in {"topics", "topics.regex"}:
         return "topics"

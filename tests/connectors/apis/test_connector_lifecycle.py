@@ -89,18 +89,14 @@ def test_a_file_source_goes_through_its_whole_lifecycle(
     assert any(e["actor"].startswith("api_key:") for e in events if e["to_state"] == "PAUSED")
 
 
-def test_a_second_operation_while_one_is_in_flight_is_a_409(client_for, tenant, local_cluster, tmp_path, unique_name):
-    # No worker here: the create's operation stays in flight.
-    client = client_for(tenant, Role.DEVELOPER)
-    connector_id = unique_name("busy")
-    (tmp_path / "f").write_text("x\n")
-    created = client.post(
-        "/api/v1/connectors/",
-        {"type": "file-source", "cluster": "local", "stage": "dev", "id": connector_id,
-         "config": {"file": str(tmp_path / "f")}, "topics": [f"sales.{connector_id}"], "create_topics": True},
-        format="json",
+def test_a_second_operation_while_one_is_in_flight_is_a_409(client_for, tenant, local_cluster):
+    from django.utils import timezone
+
+    from tests.factories import ConnectorFactory
+
+    connector = ConnectorFactory(
+        tenant=tenant, cluster=local_cluster, state="RUNNING", operation="update", operation_started_at=timezone.now()
     )
-    assert created.status_code == 202
-    response = client.post(f"/api/v1/connectors/{created.json()['name']}/pause")
+    response = client_for(tenant, Role.OPERATOR).post(f"/api/v1/connectors/{connector.name}/pause")
     assert response.status_code == 409
     assert response.json()["code"] == "operation_in_flight"
