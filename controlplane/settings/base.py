@@ -103,7 +103,14 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A broker that is down must not hang the request path: publishing fails fast and the
 # reconciler re-dispatches what was stored (nothing is lost, see connectors.services.dispatch).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# An unacked message (its worker died) is redelivered after the visibility timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env_str("CELERY_VISIBILITY_TIMEOUT_SECONDS", "300")),
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 RECONCILE_INTERVAL_SECONDS = float(env_str("RECONCILE_INTERVAL_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
