@@ -71,7 +71,8 @@ def _converge(connector: Connector, client: ConnectClient, *, actor: str, secret
 
 
 def _apply_config(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict) -> Connector:
-    first_time = connector.applied_generation == 0
+    # A drifted connector exists on Connect: writing its desired config back is an update, not a provisioning.
+    first_time = connector.applied_generation == 0 and connector.state != State.DRIFTED
     provisioning = first_time or connector.state in {State.REQUESTED, State.FAILED, State.PROVISIONING}
     target = State.PROVISIONING if provisioning else State.UPDATING
     connector = connector_transition(

@@ -1,0 +1,492 @@
+"""Faults, on this module's OWN stack (broker, Kafka Connect, Redis) with its own Celery worker and
+beat: Connect down at create, Redis down at create, drift (enforce and report), a worker killed
+mid-task, and a connector made behind the control plane's back.
+
+The shared stack on the default ports is never touched: everything here runs on free ports and is
+stopped at the end of the module. The reconciler runs every RECONCILE_INTERVAL seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from connectors.connect import ConnectError, connect_client
+from connectors.lifecycle import State
+from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
+from connectors.selectors import connector_desired_config
+from connectors.services.reconcile import drifted_keys
+from controlplane.devstack.stack import LocalStack, StackConfig
+from tenants.models import Cluster, Role
+from tests.conftest import wait_for
+from tests.factories import DedicatedClusterFactory, LandingZoneFactory, SharedClusterFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
+
+RECONCILE_INTERVAL = 3
+# A claim is stale after CELERY_TASK_TIME_LIMIT + 30 s: 45 s for this module's workers.
+TASK_TIME_LIMIT = 15
+STALE_CLAIM_SECONDS = TASK_TIME_LIMIT + 30
+CLUSTER = "faults"
+FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+
+
+def free_ports(count: int) -> list[int]:
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+
+
+# --- the module's own stack, broker for Celery, worker and beat --------------------------------------
+@pytest.fixture(scope="module")
+def fault_stack(tmp_path_factory):
+    """Broker + Connect + an embedded Redis (nothing answers on its free port, so `up` starts valkey)."""
+    broker_port, connect_port, redis_port = free_ports(3)
+    stack = LocalStack(
+        StackConfig(
+            run_dir=tmp_path_factory.mktemp("fault-stack"),
+            broker_port=broker_port,
+            connect_port=connect_port,
+            redis_url=f"redis://127.0.0.1:{redis_port}/0",
+            connect_group=f"faults-{uuid.uuid4().hex[:8]}",
+        )
+    )
+    try:
+        stack.up(timeout=180)
+        assert stack.redis.is_running(), "the stack must run its own Redis"
+        yield stack
+    finally:
+        stack.down()
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's Celery publishing at `url` (the app caches its connection pools)."""
+    from controlplane.celery import app
+
+    app.conf.broker_url = url
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+    with app.connection_for_write() as connection:
+        assert (connection.hostname, connection.port) == (urlparse(url).hostname, urlparse(url).port), connection
+
+
+@pytest.fixture(scope="module")
+def fault_broker(fault_stack):
+    from controlplane.celery import app
+
+    previous = app.conf.broker_url
+    _use_broker(fault_stack.config.redis_url)
+    yield fault_stack.config.redis_url
+    _use_broker(previous)
+
+
+class CeleryProcesses:
+    """This module's worker and beat, on its Redis and the test database; started and killed by pid."""
+
+    def __init__(self, *, env: dict[str, str], run_dir: Path) -> None:
+        self.env, self.run_dir = env, run_dir
+        self.worker: subprocess.Popen | None = None
+        self.beat: subprocess.Popen | None = None
+        self.worker_log: Path | None = None
+        self._count = 0
+
+    def _spawn(self, name: str, args: list[str]) -> tuple[subprocess.Popen, Path]:
+        from django.conf import settings
+
+        self._count += 1
+        log_path = self.run_dir / f"{name}-{self._count}.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "controlplane", *args],
+                env=self.env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        return process, log_path
+
+    def start_worker(self) -> None:
+        self.worker, self.worker_log = self._spawn(
+            "worker",
+            ["worker", "--loglevel", "INFO", "--concurrency", "2", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "-n", f"faults-{self._count}-{os.getpid()}@%h"],
+        )
+        deadline = time.monotonic() + 60
+        while b"ready" not in self.worker_log.read_bytes():
+            if self.worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Celery worker did not start:\n{self.worker_log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+    def start_beat(self) -> None:
+        self.beat, _ = self._spawn(
+            "beat", ["beat", "--loglevel", "INFO", "--schedule", str(self.run_dir / f"beat-schedule-{self._count}")]
+        )
+
+    def ensure(self) -> None:
+        if self.worker is None or self.worker.poll() is not None:
+            self.start_worker()
+        if self.beat is None or self.beat.poll() is not None:
+            self.start_beat()
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker and its pool children (its own process group), as a crash would."""
+        pid = self.worker.pid
+        os.killpg(pid, signal.SIGKILL)
+        self.worker.wait(timeout=10)
+        wait_for(lambda: not _group_alive(pid), timeout=10, message="the killed worker's children to be gone")
+
+    def worker_log_tail(self, size: int = 4000) -> str:
+        return self.worker_log.read_text(errors="replace")[-size:] if self.worker_log else ""
+
+    def stop(self) -> None:
+        for process in (self.beat, self.worker):
+            if process is None or process.poll() is not None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _group_alive(pgid: int) -> bool:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def celery_processes(django_db_setup, django_db_blocker, fault_stack, fault_broker, tmp_path_factory):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "controlplane.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "REDIS_URL": fault_broker,
+        "CELERY_BROKER_URL": fault_broker,
+        "RECONCILE_INTERVAL_SECONDS": str(RECONCILE_INTERVAL),
+        "CELERY_TASK_TIME_LIMIT": str(TASK_TIME_LIMIT),
+        "CELERY_TASK_SOFT_TIME_LIMIT": str(TASK_TIME_LIMIT - 3),
+        "CONNECT_MAX_RETRIES": "1",
+        "CONNECT_RETRY_BACKOFF_SECONDS": "0.2",
+        "CONNECT_REQUEST_TIMEOUT_SECONDS": "5",
+    }
+    processes = CeleryProcesses(env=env, run_dir=tmp_path_factory.mktemp("fault-celery"))
+    try:
+        processes.ensure()
+        yield processes
+    finally:
+        processes.stop()
+
+
+@pytest.fixture(autouse=True)
+def healthy_start(transactional_db, fault_stack, fault_broker, celery_processes, settings):
+    """Every test starts with everything up, and leaves no connector behind on the module's Connect."""
+    settings.CELERY_BROKER_URL = fault_broker
+    settings.CONNECT_MAX_RETRIES = 1
+    settings.CONNECT_RETRY_BACKOFF_SECONDS = 0.2
+    settings.CONNECT_REQUEST_TIMEOUT_SECONDS = 5
+    fault_stack.up(timeout=180)
+    celery_processes.ensure()
+    yield
+    # Forget the connectors first, so the reconciler does not re-provision what is deleted below.
+    Connector.objects.all().delete()
+    client = connect_client(_endpoint(fault_stack))
+    try:
+        for name in client.list_connectors():
+            client.delete(name)
+    except ConnectError:
+        pass
+
+
+def _stop_connect(stack: LocalStack) -> None:
+    """Stop the Connect worker once its group is quiet. On Tansu, a worker stopped in the middle of a
+    rebalance (e.g. just after a connector was deleted) leaves the group wedged: the restarted worker's
+    SyncGroup fails with "the group began another rebalance" for minutes. Not a product concern."""
+    from confluent_kafka import ConsumerGroupState
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": stack.config.bootstrap_servers})
+    group = stack.config.connect_group
+
+    def stable_for(seconds: float, since: list) -> bool:
+        try:
+            state = admin.describe_consumer_groups([group], request_timeout=3)[group].result(timeout=5).state
+        except Exception:  # noqa: BLE001 - any failure means "not known to be stable"
+            state = None
+        now = time.monotonic()
+        if state != ConsumerGroupState.STABLE:
+            since.clear()
+            return False
+        since[:] = since or [now]
+        return now - since[0] >= seconds
+
+    since: list[float] = []
+    wait_for(lambda: stable_for(2.0, since), timeout=60, interval=0.25, message="the Connect group to be stable")
+    stack.connect.stop()
+
+
+def _endpoint(stack: LocalStack):
+    from connectors.connect import ConnectEndpoint
+
+    return ConnectEndpoint(flavour="self_managed", url=stack.config.connect_url, timeout=5, max_retries=1, backoff=0.2)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+def _cluster(stack: LocalStack, tenant, *, drift_policy: str = Cluster.DriftPolicy.REPORT) -> Cluster:
+    return SharedClusterFactory(
+        name=CLUSTER,
+        landing_zone=LandingZoneFactory(slug="edh-shared"),
+        bootstrap_servers=stack.config.bootstrap_servers,
+        connect_url=stack.config.connect_url,
+        drift_policy=drift_policy,
+        tenants=[tenant],
+    )
+
+
+def _create_file_source(client, tmp_path: Path, connector_id: str):
+    source = tmp_path / f"{connector_id}.txt"
+    source.write_text("one\ntwo\n")
+    return client.post(
+        "/api/v1/connectors/",
+        {
+            "type": "file-source",
+            "cluster": CLUSTER,
+            "stage": "dev",
+            "id": connector_id,
+            "config": {"file": str(source)},
+            "topics": [f"sales.{connector_id}"],
+            "create_topics": True,
+        },
+        format="json",
+    )
+
+
+def _wait_state(name: str, expected: str, *, timeout: float, processes: CeleryProcesses | None = None) -> Connector:
+    def check():
+        connector = Connector.objects.get(name=name)
+        return connector if connector.state == expected and not connector.operation else None
+
+    try:
+        return wait_for(check, timeout=timeout, message=f"{name} to reach {expected}")
+    except pytest.fail.Exception:
+        connector = Connector.objects.get(name=name)
+        events = [(e.from_state, e.to_state, e.actor, e.reason) for e in connector.events.all()]
+        log = processes.worker_log_tail() if processes else ""
+        pytest.fail(f"{name} is {connector.state} (operation {connector.operation!r}); events {events}\n{log}")
+
+
+def _to_states(name: str) -> list[str]:
+    events = ConnectorEvent.objects.filter(connector__name=name).order_by("created_at", "id")
+    return list(events.values_list("to_state", flat=True))
+
+
+# --- Connect down at create ---------------------------------------------------------------------------
+def test_a_create_while_connect_is_down_is_accepted_and_provisioned_when_connect_is_back(
+    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+):
+    _cluster(fault_stack, tenant)
+    client = client_for(tenant, Role.DEVELOPER)
+    _stop_connect(fault_stack)
+
+    response = _create_file_source(client, tmp_path, unique_name("nocon"))
+
+    assert response.status_code == 202, response.json()
+    assert any("validation was skipped" in warning for warning in response.json()["warnings"])
+    name = response.json()["name"]
+    for _ in range(8):  # nothing can be provisioned while Connect is down
+        assert Connector.objects.get(name=name).state in {State.REQUESTED, State.PROVISIONING}
+        time.sleep(0.5)
+
+    fault_stack.up(timeout=180)
+    _wait_state(name, State.RUNNING, timeout=90, processes=celery_processes)
+    assert connect_client(_endpoint(fault_stack)).status(name)["connector"]["state"] == "RUNNING"
+    assert _to_states(name) == [State.REQUESTED, State.PROVISIONING, State.RUNNING]
+
+
+# --- Redis down at create ----------------------------------------------------------------------------
+def test_a_create_while_redis_is_down_is_stored_and_dispatched_by_the_reconciler_when_redis_is_back(
+    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+):
+    _cluster(fault_stack, tenant)
+    client = client_for(tenant, Role.DEVELOPER)
+    fault_stack.redis.stop()
+
+    started = time.monotonic()
+    response = _create_file_source(client, tmp_path, unique_name("noredis"))
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 202, response.json()
+    assert elapsed < 5, f"the create took {elapsed:.1f}s with Redis down"
+    name = response.json()["name"]
+    stored = Connector.objects.get(name=name)
+    # Stored, and the claim released because nothing could be published (proof that this process
+    # publishes to the module's Redis, which is down).
+    assert stored.state == State.REQUESTED and stored.operation == ""
+    time.sleep(2)
+    assert Connector.objects.get(name=name).state == State.REQUESTED
+
+    fault_stack.up(timeout=60)
+    assert fault_stack.redis.is_running()
+    _wait_state(name, State.RUNNING, timeout=60, processes=celery_processes)
+    provisioning = ConnectorEvent.objects.get(connector__name=name, to_state=State.PROVISIONING)
+    assert provisioning.actor == "system"  # dispatched by the reconciler, not by the API request
+
+
+# --- drift ----------------------------------------------------------------------------------------
+def _running_connector(stack, client, tmp_path, connector_id, processes) -> tuple[str, dict]:
+    response = _create_file_source(client, tmp_path, connector_id)
+    assert response.status_code == 202, response.json()
+    name = response.json()["name"]
+    _wait_state(name, State.RUNNING, timeout=60, processes=processes)
+    connector = Connector.objects.select_related("cluster", "tenant").get(name=name)
+    return name, connector_desired_config(connector=connector)
+
+
+def _tamper(stack, name: str, tmp_path: Path) -> dict:
+    """Change the connector's config directly on Connect, as someone with access to its REST API would."""
+    connect = connect_client(_endpoint(stack))
+    tampered = {**connect.get_config(name), "file": str(tmp_path / "elsewhere.txt"), "tasks.max": "2"}
+    (tmp_path / "elsewhere.txt").write_text("x\n")
+    connect.put_config(name, tampered)
+    return tampered
+
+
+def test_drift_is_detected_and_reverted_when_the_cluster_enforces(
+    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+):
+    _cluster(fault_stack, tenant, drift_policy=Cluster.DriftPolicy.ENFORCE)
+    client = client_for(tenant, Role.DEVELOPER)
+    name, desired = _running_connector(fault_stack, client, tmp_path, unique_name("drift"), celery_processes)
+    connect = connect_client(_endpoint(fault_stack))
+
+    _tamper(fault_stack, name, tmp_path)
+
+    drifted = wait_for(
+        lambda: ConnectorEvent.objects.filter(connector__name=name, to_state=State.DRIFTED).first(),
+        timeout=RECONCILE_INTERVAL + 10,
+        message="a DRIFTED event",
+    )
+    assert drifted.actor == "system:reconciler" and "file" in drifted.reason and "tasks.max" in drifted.reason
+    wait_for(
+        lambda: not drifted_keys(desired=desired, live=connect.get_config(name)),
+        timeout=30,
+        message="the desired config to be written back",
+    )
+    _wait_state(name, State.RUNNING, timeout=30, processes=celery_processes)
+    assert connect.get_config(name) == desired
+    assert _to_states(name) == [
+        State.REQUESTED, State.PROVISIONING, State.RUNNING, State.DRIFTED, State.UPDATING, State.RUNNING
+    ]
+
+
+def test_drift_is_only_reported_when_the_cluster_reports(
+    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+):
+    _cluster(fault_stack, tenant, drift_policy=Cluster.DriftPolicy.REPORT)
+    client = client_for(tenant, Role.DEVELOPER)
+    name, desired = _running_connector(fault_stack, client, tmp_path, unique_name("report"), celery_processes)
+    connect = connect_client(_endpoint(fault_stack))
+
+    tampered = _tamper(fault_stack, name, tmp_path)
+    _wait_state(name, State.DRIFTED, timeout=RECONCILE_INTERVAL + 10, processes=celery_processes)
+
+    time.sleep(3 * RECONCILE_INTERVAL + 1)  # several reconciles later: still reported, never re-applied
+    connector = Connector.objects.get(name=name)
+    assert connector.state == State.DRIFTED and connector.applied_generation == connector.generation
+    assert connect.get_config(name) == tampered != desired
+    assert _to_states(name)[-2:] == [State.RUNNING, State.DRIFTED]
+
+
+# --- a worker killed mid-task ------------------------------------------------------------------------
+def test_a_worker_killed_mid_task_leaves_the_connector_to_be_provisioned_by_the_next_one(
+    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+):
+    _cluster(fault_stack, tenant)
+    client = client_for(tenant, Role.DEVELOPER)
+    _stop_connect(fault_stack)  # the converge cannot finish: it retries, holding the claim
+    response = _create_file_source(client, tmp_path, unique_name("killed"))
+    assert response.status_code == 202, response.json()
+    name = response.json()["name"]
+    claimed = wait_for(
+        lambda: Connector.objects.filter(name=name, state=State.PROVISIONING).exclude(operation="").first(),
+        timeout=30,
+        message="the worker to start provisioning",
+    )
+    assert claimed.operation == "provision"
+
+    celery_processes.kill_worker()
+    assert Connector.objects.get(name=name).operation == "provision"  # the dead worker's claim
+    fault_stack.up(timeout=180)
+    celery_processes.start_worker()
+
+    _wait_state(name, State.RUNNING, timeout=STALE_CLAIM_SECONDS + 45, processes=celery_processes)
+    assert connect_client(_endpoint(fault_stack)).status(name)["connector"]["state"] == "RUNNING"
+    assert _to_states(name) == [State.REQUESTED, State.PROVISIONING, State.RUNNING]
+    # Finished by a converge the reconciler dispatched once the dead worker's claim had gone stale.
+    assert ConnectorEvent.objects.get(connector__name=name, to_state=State.RUNNING).actor == "system"
+
+
+# --- unmanaged connectors ------------------------------------------------------------------------------
+def test_a_connector_made_directly_on_connect_is_listed_as_unmanaged_and_never_touched(
+    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+):
+    cluster = DedicatedClusterFactory(
+        name=CLUSTER,
+        owner_tenant=tenant,
+        bootstrap_servers=fault_stack.config.bootstrap_servers,
+        connect_url=fault_stack.config.connect_url,
+        drift_policy=Cluster.DriftPolicy.ENFORCE,
+    )
+    connect = connect_client(_endpoint(fault_stack))
+    name = unique_name("handmade")
+    (tmp_path / "handmade.txt").write_text("a\n")
+    config = {
+        "connector.class": FILE_SOURCE,
+        "tasks.max": "1",
+        "file": str(tmp_path / "handmade.txt"),
+        "topic": f"handmade.{name}",
+        "name": name,
+    }
+    connect.put_config(name, config)
+
+    row = wait_for(
+        lambda: UnmanagedConnector.objects.filter(cluster=cluster, name=name).first(),
+        timeout=RECONCILE_INTERVAL + 10,
+        message="the unmanaged connector to be recorded",
+    )
+    assert row.connector_class == FILE_SOURCE
+    first_seen = row.last_seen_at
+    wait_for(
+        lambda: UnmanagedConnector.objects.get(pk=row.pk).last_seen_at > first_seen
+        and UnmanagedConnector.objects.get(pk=row.pk).state == "RUNNING",
+        timeout=3 * RECONCILE_INTERVAL + 10,
+        message="later reconciles to see it running",
+    )
+    time.sleep(2 * RECONCILE_INTERVAL)
+
+    assert connect.get_config(name) == config
+    assert connect.status(name)["connector"]["state"] == "RUNNING"
+    assert not Connector.objects.filter(name=name).exists()
+    listed = client_for(tenant, Role.VIEWER).get("/api/v1/unmanaged-connectors/").json()["results"]
+    assert [(row["cluster"], row["name"], row["connector_class"]) for row in listed] == [(CLUSTER, name, FILE_SOURCE)]
