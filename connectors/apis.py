@@ -30,7 +30,9 @@ class ConnectorInputSerializer(serializers.Serializer):
     type = serializers.CharField()
     cluster = serializers.CharField()
     stage = serializers.CharField()
-    id = serializers.CharField(help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector")
+    id = serializers.CharField(
+        help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector"
+    )
     config = serializers.DictField(required=False, default=dict)
     credentials = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
     topics = serializers.ListField(child=serializers.CharField(), required=False, default=list)
@@ -257,7 +259,9 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         live, live_error = None, None
         if connector.state != State.DELETED:
             try:
-                live = trimmed_status(connect_client(connector.cluster.connect_endpoint()).status(connector.name))
+                live = trimmed_status(
+                    connect_client(connector.cluster.connect_endpoint(interactive=True)).status(connector.name)
+                )
             except ConnectorNotFound:
                 live_error = "not found on Connect"
             except ConnectError as error:

@@ -19,7 +19,9 @@ class Connector(models.Model):
     # Desired configuration, as the user asked for it (secrets apart, encrypted).
     config = models.JSONField(default=dict, blank=True)
     secrets_encrypted = models.TextField(blank=True, default="", editable=False)
-    credential_keys = models.JSONField(default=list, blank=True, help_text="Names of the stored secrets (values encrypted).")
+    credential_keys = models.JSONField(
+        default=list, blank=True, help_text="Names of the stored secrets (values encrypted)."
+    )
     topics = models.JSONField(default=list, blank=True)
     transforms = models.JSONField(default=list, blank=True)
     error_handling = models.JSONField(default=dict, blank=True)

@@ -80,7 +80,8 @@ def connector_name(*, business_unit: str, stage: str, connector_id: str, landing
         if len(connector_id) > limit:
             errors["id"] = [
                 f"id is too long: at most {limit} characters here, so that the connector name stays "
-                f"within {MAX_CONNECTOR_NAME_LENGTH} characters (its replication slot and DLQ topic are derived from it)."
+                f"within {MAX_CONNECTOR_NAME_LENGTH} characters "
+                "(its replication slot and DLQ topic are derived from it)."
             ]
     if errors:
         raise NamingError(errors)

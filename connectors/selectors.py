@@ -15,7 +15,9 @@ from tenants.models import Cluster
 
 
 def connector_list(*, tenant_ids: list[int]) -> QuerySet[Connector]:
-    return Connector.objects.filter(tenant_id__in=tenant_ids).select_related("tenant", "cluster", "cluster__landing_zone")
+    return Connector.objects.filter(tenant_id__in=tenant_ids).select_related(
+        "tenant", "cluster", "cluster__landing_zone"
+    )
 
 
 def connector_secrets(*, connector: Connector) -> dict[str, str]:

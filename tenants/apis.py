@@ -53,7 +53,17 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "role", "prefix", "created_by", "created_at", "expires_at", "revoked_at", "last_used_at"]
+        fields = [
+            "id",
+            "name",
+            "role",
+            "prefix",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
 
 
 class ApiKeyCreateSerializer(serializers.Serializer):

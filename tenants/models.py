@@ -9,7 +9,6 @@ from django.db.models import Q
 from connectors.naming import MAX_TOPIC_PREFIX_LENGTH
 
 
-
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer (read)"
     OPERATOR = "operator", "Operator (also pause, resume, restart)"
@@ -167,8 +166,11 @@ class Cluster(TimestampedModel):
         stored = self.secrets() if self.secrets_encrypted else {}
         return {name: bool(stored.get(name)) for name in self.SECRET_FIELDS}
 
-    def connect_endpoint(self):
-        """How to reach this cluster's Connect REST API (decrypts inside the calling process only)."""
+    def connect_endpoint(self, *, interactive: bool = False):
+        """How to reach this cluster's Connect REST API (decrypts inside the calling process only).
+
+        `interactive` is for calls made while a user waits (validation, live status): a short timeout
+        and one retry, since the long retries belong to the Celery tasks."""
         from connectors.connect import ConnectEndpoint
 
         secrets = self.secrets()
@@ -182,8 +184,12 @@ class Cluster(TimestampedModel):
             ca_bundle=self.connect_ca_bundle,
             environment_id=self.cloud_environment_id,
             cluster_id=self.cloud_cluster_id,
-            timeout=settings.CONNECT_REQUEST_TIMEOUT_SECONDS,
-            max_retries=settings.CONNECT_MAX_RETRIES,
+            timeout=(
+                min(settings.CONNECT_REQUEST_TIMEOUT_SECONDS, settings.CONNECT_INTERACTIVE_TIMEOUT_SECONDS)
+                if interactive
+                else settings.CONNECT_REQUEST_TIMEOUT_SECONDS
+            ),
+            max_retries=min(1, settings.CONNECT_MAX_RETRIES) if interactive else settings.CONNECT_MAX_RETRIES,
             backoff=settings.CONNECT_RETRY_BACKOFF_SECONDS,
         )
 
@@ -232,4 +238,3 @@ class ApiKey(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
-

@@ -102,9 +102,26 @@ def celery_worker_process(django_db_setup, django_db_blocker, local_stack, test_
     }
     log = open(log_path, "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "controlplane", "worker", "--loglevel", "INFO", "--concurrency", "2",
-         "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "controlplane",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while b"ready" not in log_path.read_bytes():

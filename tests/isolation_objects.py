@@ -65,7 +65,9 @@ def build_victim_objects(*, tenant) -> dict:
     dedicated = DedicatedClusterFactory(name="victim-dedicated", owner_tenant=tenant)
     api_key, _ = api_key_create(tenant=tenant, name="victim-key", role=Role.ADMIN)
     membership = MembershipFactory(user=UserFactory(username="victim"), tenant=tenant, role=Role.VIEWER)
-    connector = ConnectorFactory(tenant=tenant, cluster=shared, connector_id="victim", name="edh-shared-sales-dev-victim-connector")
+    connector = ConnectorFactory(
+        tenant=tenant, cluster=shared, connector_id="victim", name="edh-shared-sales-dev-victim-connector"
+    )
     UnmanagedConnector.objects.create(cluster=dedicated, name="victim-unmanaged", connector_class="x")
     return {
         "tenant": tenant.slug,

@@ -45,7 +45,11 @@ def test_a_foreign_tenant_gets_404_or_nothing(client_for, other_tenant, sales_ob
     response = getattr(attacker, method)(url, data={}, format="json")
     if expected == "empty-clusters":
         assert response.status_code == 200
-        assert all(c["cluster"] not in {"victim-shared", "victim-dedicated"} for t in response.json()["results"] for c in t["clusters"])
+        assert all(
+            c["cluster"] not in {"victim-shared", "victim-dedicated"}
+            for t in response.json()["results"]
+            for c in t["clusters"]
+        )
     elif expected == "empty":
         assert response.status_code == 200, response.content
         body = response.json()

@@ -1,10 +1,10 @@
 """The connector catalog: one registry of connector types, as data.
 
-    from connectors.catalog import get_type, all_types, SELF_MANAGED, CONFLUENT_CLOUD
+from connectors.catalog import get_type, all_types, SELF_MANAGED, CONFLUENT_CLOUD
 
-    pg = get_type("postgres-cdc-source")
-    pg.connector_class(SELF_MANAGED)  # "io.debezium.connector.postgresql.PostgresConnector"
-    pg.json_schema(CONFLUENT_CLOUD)   # JSON Schema of the request's config + credentials
+pg = get_type("postgres-cdc-source")
+pg.connector_class(SELF_MANAGED)  # "io.debezium.connector.postgresql.PostgresConnector"
+pg.json_schema(CONFLUENT_CLOUD)   # JSON Schema of the request's config + credentials
 """
 
 from __future__ import annotations

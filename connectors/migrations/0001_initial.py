@@ -5,94 +5,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenants', '0001_initial'),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Connector',
+            name="Connector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type_key', models.CharField(max_length=64)),
-                ('stage', models.CharField(max_length=3)),
-                ('connector_id', models.CharField(help_text='The descriptive id part of the name.', max_length=63)),
-                ('name', models.CharField(max_length=63)),
-                ('config', models.JSONField(blank=True, default=dict)),
-                ('secrets_encrypted', models.TextField(blank=True, default='', editable=False)),
-                ('credential_keys', models.JSONField(blank=True, default=list, help_text='Names of the stored secrets (values encrypted).')),
-                ('topics', models.JSONField(blank=True, default=list)),
-                ('transforms', models.JSONField(blank=True, default=list)),
-                ('error_handling', models.JSONField(blank=True, default=dict)),
-                ('tasks_max', models.PositiveSmallIntegerField(default=1)),
-                ('create_topics', models.BooleanField(default=False)),
-                ('desired_state', models.CharField(choices=[('running', 'Running'), ('paused', 'Paused'), ('stopped', 'Stopped'), ('deleted', 'Deleted')], default='running', max_length=10)),
-                ('state', models.CharField(choices=[('REQUESTED', 'Requested'), ('PROVISIONING', 'Provisioning'), ('RUNNING', 'Running'), ('DEGRADED', 'Degraded'), ('FAILED', 'Failed'), ('PAUSED', 'Paused'), ('STOPPED', 'Stopped'), ('UPDATING', 'Updating'), ('DELETING', 'Deleting'), ('DELETED', 'Deleted'), ('DRIFTED', 'Drifted')], default='REQUESTED', max_length=16)),
-                ('generation', models.PositiveIntegerField(default=1)),
-                ('applied_generation', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('operation', models.CharField(blank=True, max_length=16)),
-                ('operation_started_at', models.DateTimeField(blank=True, null=True)),
-                ('observed_at', models.DateTimeField(blank=True, null=True)),
-                ('pending_restart', models.BooleanField(default=False)),
-                ('created_by', models.CharField(blank=True, max_length=120)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('cluster', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='connectors', to='tenants.cluster')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='connectors', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("type_key", models.CharField(max_length=64)),
+                ("stage", models.CharField(max_length=3)),
+                ("connector_id", models.CharField(help_text="The descriptive id part of the name.", max_length=63)),
+                ("name", models.CharField(max_length=63)),
+                ("config", models.JSONField(blank=True, default=dict)),
+                ("secrets_encrypted", models.TextField(blank=True, default="", editable=False)),
+                (
+                    "credential_keys",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Names of the stored secrets (values encrypted)."
+                    ),
+                ),
+                ("topics", models.JSONField(blank=True, default=list)),
+                ("transforms", models.JSONField(blank=True, default=list)),
+                ("error_handling", models.JSONField(blank=True, default=dict)),
+                ("tasks_max", models.PositiveSmallIntegerField(default=1)),
+                ("create_topics", models.BooleanField(default=False)),
+                (
+                    "desired_state",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("paused", "Paused"),
+                            ("stopped", "Stopped"),
+                            ("deleted", "Deleted"),
+                        ],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("REQUESTED", "Requested"),
+                            ("PROVISIONING", "Provisioning"),
+                            ("RUNNING", "Running"),
+                            ("DEGRADED", "Degraded"),
+                            ("FAILED", "Failed"),
+                            ("PAUSED", "Paused"),
+                            ("STOPPED", "Stopped"),
+                            ("UPDATING", "Updating"),
+                            ("DELETING", "Deleting"),
+                            ("DELETED", "Deleted"),
+                            ("DRIFTED", "Drifted"),
+                        ],
+                        default="REQUESTED",
+                        max_length=16,
+                    ),
+                ),
+                ("generation", models.PositiveIntegerField(default=1)),
+                ("applied_generation", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("operation", models.CharField(blank=True, max_length=16)),
+                ("operation_started_at", models.DateTimeField(blank=True, null=True)),
+                ("observed_at", models.DateTimeField(blank=True, null=True)),
+                ("pending_restart", models.BooleanField(default=False)),
+                ("created_by", models.CharField(blank=True, max_length=120)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="connectors", to="tenants.cluster"
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="connectors", to="tenants.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ConnectorEvent',
+            name="ConnectorEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(blank=True, choices=[('REQUESTED', 'Requested'), ('PROVISIONING', 'Provisioning'), ('RUNNING', 'Running'), ('DEGRADED', 'Degraded'), ('FAILED', 'Failed'), ('PAUSED', 'Paused'), ('STOPPED', 'Stopped'), ('UPDATING', 'Updating'), ('DELETING', 'Deleting'), ('DELETED', 'Deleted'), ('DRIFTED', 'Drifted')], max_length=16)),
-                ('to_state', models.CharField(choices=[('REQUESTED', 'Requested'), ('PROVISIONING', 'Provisioning'), ('RUNNING', 'Running'), ('DEGRADED', 'Degraded'), ('FAILED', 'Failed'), ('PAUSED', 'Paused'), ('STOPPED', 'Stopped'), ('UPDATING', 'Updating'), ('DELETING', 'Deleting'), ('DELETED', 'Deleted'), ('DRIFTED', 'Drifted')], max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('actor', models.CharField(max_length=120)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('connector', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='connectors.connector')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("REQUESTED", "Requested"),
+                            ("PROVISIONING", "Provisioning"),
+                            ("RUNNING", "Running"),
+                            ("DEGRADED", "Degraded"),
+                            ("FAILED", "Failed"),
+                            ("PAUSED", "Paused"),
+                            ("STOPPED", "Stopped"),
+                            ("UPDATING", "Updating"),
+                            ("DELETING", "Deleting"),
+                            ("DELETED", "Deleted"),
+                            ("DRIFTED", "Drifted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("REQUESTED", "Requested"),
+                            ("PROVISIONING", "Provisioning"),
+                            ("RUNNING", "Running"),
+                            ("DEGRADED", "Degraded"),
+                            ("FAILED", "Failed"),
+                            ("PAUSED", "Paused"),
+                            ("STOPPED", "Stopped"),
+                            ("UPDATING", "Updating"),
+                            ("DELETING", "Deleting"),
+                            ("DELETED", "Deleted"),
+                            ("DRIFTED", "Drifted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("actor", models.CharField(max_length=120)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "connector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="connectors.connector"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='UnmanagedConnector',
+            name="UnmanagedConnector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('connector_class', models.CharField(blank=True, max_length=255)),
-                ('state', models.CharField(blank=True, max_length=32)),
-                ('first_seen_at', models.DateTimeField(auto_now_add=True)),
-                ('last_seen_at', models.DateTimeField(auto_now=True)),
-                ('cluster', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unmanaged_connectors', to='tenants.cluster')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255)),
+                ("connector_class", models.CharField(blank=True, max_length=255)),
+                ("state", models.CharField(blank=True, max_length=32)),
+                ("first_seen_at", models.DateTimeField(auto_now_add=True)),
+                ("last_seen_at", models.DateTimeField(auto_now=True)),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unmanaged_connectors",
+                        to="tenants.cluster",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['cluster__name', 'name'],
+                "ordering": ["cluster__name", "name"],
             },
         ),
         migrations.AddIndex(
-            model_name='connector',
-            index=models.Index(fields=['tenant', 'state'], name='connectors__tenant__b28783_idx'),
+            model_name="connector",
+            index=models.Index(fields=["tenant", "state"], name="connectors__tenant__b28783_idx"),
         ),
         migrations.AddIndex(
-            model_name='connector',
-            index=models.Index(fields=['cluster', 'state'], name='connectors__cluster_07601b_idx'),
+            model_name="connector",
+            index=models.Index(fields=["cluster", "state"], name="connectors__cluster_07601b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='connector',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'DELETED'), _negated=True), fields=('cluster', 'name'), name='connector_name_unique_per_cluster'),
+            model_name="connector",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "DELETED"), _negated=True),
+                fields=("cluster", "name"),
+                name="connector_name_unique_per_cluster",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unmanagedconnector',
-            constraint=models.UniqueConstraint(fields=('cluster', 'name'), name='unmanaged_connector_unique'),
+            model_name="unmanagedconnector",
+            constraint=models.UniqueConstraint(fields=("cluster", "name"), name="unmanaged_connector_unique"),
         ),
     ]

@@ -51,7 +51,9 @@ def drop_replication_slot(*, config: dict[str, str]) -> str:
                     dropped = f"replication slot {slot} dropped"
                     break
                 if time.monotonic() >= deadline:
-                    return f"replication slot {slot} NOT dropped: still active after {SLOT_RELEASE_TIMEOUT_SECONDS:.0f}s"
+                    return (
+                        f"replication slot {slot} NOT dropped: still active after {SLOT_RELEASE_TIMEOUT_SECONDS:.0f}s"
+                    )
                 time.sleep(0.5)
             if publication:
                 connection.execute(sql.SQL("DROP PUBLICATION IF EXISTS {}").format(sql.Identifier(publication)))

@@ -51,7 +51,9 @@ def connector_validate(*, request: ConnectorRequest) -> ValidationOutcome:
     return validate_connector_request(request=request)
 
 
-def connector_create(*, request: ConnectorRequest, actor: str, desired_state: str = DesiredState.RUNNING) -> tuple[Connector, list[str]]:
+def connector_create(
+    *, request: ConnectorRequest, actor: str, desired_state: str = DesiredState.RUNNING
+) -> tuple[Connector, list[str]]:
     outcome = validate_connector_request(request=request)
     _raise_for(outcome)
     try:
@@ -134,7 +136,9 @@ def connector_update(*, connector: Connector, changes: dict, actor: str) -> tupl
     _raise_for(outcome)
     with transaction.atomic():
         operation_begin(connector_id=connector.pk, operation="update")
-        Connector.objects.filter(pk=connector.pk).update(**_desired_fields(request), generation=connector.generation + 1)
+        Connector.objects.filter(pk=connector.pk).update(
+            **_desired_fields(request), generation=connector.generation + 1
+        )
         dispatch_converge(connector_id=connector.pk, operation="update", actor=actor)
     connector.refresh_from_db()
     return connector, outcome.warnings

@@ -41,7 +41,9 @@ def client_for(connector: Connector) -> ConnectClient:
     return connect_client(connector.cluster.connect_endpoint())
 
 
-def connector_converge(*, connector_id: int, actor: str = SYSTEM, settle_timeout: float = SETTLE_TIMEOUT_SECONDS) -> Connector:
+def connector_converge(
+    *, connector_id: int, actor: str = SYSTEM, settle_timeout: float = SETTLE_TIMEOUT_SECONDS
+) -> Connector:
     """Do whatever Connect needs so the connector matches its desired config and state."""
     connector = Connector.objects.select_related("cluster", "tenant").get(pk=connector_id)
     if connector.state == State.DELETED:
@@ -100,7 +102,11 @@ def _apply_target_state(connector: Connector, client: ConnectClient) -> None:
 
 def _settle(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict, timeout: float) -> Connector:
     """Wait (briefly) for Connect's asynchronous status and record the state it reaches."""
-    wanted = {DesiredState.RUNNING: State.RUNNING, DesiredState.PAUSED: State.PAUSED, DesiredState.STOPPED: State.STOPPED}
+    wanted = {
+        DesiredState.RUNNING: State.RUNNING,
+        DesiredState.PAUSED: State.PAUSED,
+        DesiredState.STOPPED: State.STOPPED,
+    }
     deadline = time.monotonic() + timeout
     observed, status = None, {}
     while True:
@@ -145,4 +151,3 @@ def _fail(connector: Connector, error: Exception, *, actor: str, secrets: dict) 
     return connector_transition(
         connector_id=connector.pk, to=State.FAILED, actor=actor, reason=reason, error=detail, secrets=secrets
     )
-

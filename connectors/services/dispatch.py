@@ -20,7 +20,9 @@ def publish_converge(*, connector_id: int, operation: str, actor: str = "system"
     from connectors.tasks import connector_converge_task
 
     try:
-        connector_converge_task.apply_async(args=[connector_id], kwargs={"operation": operation, "actor": actor}, retry=False)
+        connector_converge_task.apply_async(
+            args=[connector_id], kwargs={"operation": operation, "actor": actor}, retry=False
+        )
         return True
     except Exception as error:  # noqa: BLE001 - kombu/redis raise many types; any means "not published"
         logger.warning(

@@ -50,10 +50,16 @@ def connector_transition(
         )
     clean_error = scrub_error(error, secrets=secrets) if error else ""
     ConnectorEvent.objects.create(
-        connector=connector, from_state=connector.state, to_state=to, reason=reason[:200], actor=actor, error=clean_error
+        connector=connector,
+        from_state=connector.state,
+        to_state=to,
+        reason=reason[:200],
+        actor=actor,
+        error=clean_error,
     )
     connector.state = to
-    connector.last_error = clean_error if to == State.FAILED else ""
+    # FAILED and DEGRADED keep their reason on the connector; other states clear it.
+    connector.last_error = clean_error if to in {State.FAILED, State.DEGRADED} else ""
     connector.save(update_fields=["state", "last_error", "updated_at"])
     return connector
 

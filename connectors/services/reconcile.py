@@ -58,7 +58,9 @@ def reconcile_cluster(*, cluster: Cluster) -> dict:
     try:
         live = connect_client(cluster.connect_endpoint()).statuses()
     except ConnectError as error:
-        logger.warning("cluster unreachable during reconcile", extra={"cluster": cluster.name, "error": type(error).__name__})
+        logger.warning(
+            "cluster unreachable during reconcile", extra={"cluster": cluster.name, "error": type(error).__name__}
+        )
         result["unreachable"] = 1
         # Still dispatch what is behind: its task retries until the cluster answers.
         for connector in connectors:
@@ -114,7 +116,9 @@ def _record_observed(connector: Connector, status: dict) -> bool:
         return False
     error = failure_summary(status) if observed in {State.FAILED, State.DEGRADED} else ""
     try:
-        connector_transition(connector_id=connector.pk, to=observed, actor=SYSTEM, reason="observed on Connect", error=error)
+        connector_transition(
+            connector_id=connector.pk, to=observed, actor=SYSTEM, reason="observed on Connect", error=error
+        )
     except IllegalTransition:
         logger.warning("observed state not reachable from stored state", extra={"connector": connector.name})
         return False
@@ -143,6 +147,8 @@ def _check_drift(connector: Connector, entry: dict) -> bool:
     live_config = (entry.get("info") or {}).get("config")
     if live_config is None or connector.state in {State.REQUESTED, State.PROVISIONING, State.DELETING}:
         return False
+    if lifecycle_from_status(entry.get("status") or {}) == State.FAILED:
+        return False  # a failure is reported first; drift is looked at once it runs again
     secrets = connector_secrets(connector=connector)
     keys = drifted_keys(desired=connector_desired_config(connector=connector, secrets=secrets), live=live_config)
     if not keys:
@@ -160,9 +166,10 @@ def _check_drift(connector: Connector, entry: dict) -> bool:
 
 @transaction.atomic
 def _record_unmanaged(*, cluster: Cluster, live: dict, managed_names: set[str]) -> int:
-    deleted_names = set(
-        Connector.objects.filter(cluster=cluster, state=State.DELETED).values_list("name", flat=True)
-    ) - managed_names
+    deleted_names = (
+        set(Connector.objects.filter(cluster=cluster, state=State.DELETED).values_list("name", flat=True))
+        - managed_names
+    )
     unmanaged = {name: entry for name, entry in live.items() if name not in managed_names and name not in deleted_names}
     UnmanagedConnector.objects.filter(cluster=cluster).exclude(name__in=list(unmanaged)).delete()
     existing = {row.name: row for row in UnmanagedConnector.objects.filter(cluster=cluster)}
@@ -173,7 +180,9 @@ def _record_unmanaged(*, cluster: Cluster, live: dict, managed_names: set[str]) 
         connector_class = ((entry.get("info") or {}).get("config") or {}).get("connector.class", "")
         row = existing.get(name)
         if row is None:
-            to_create.append(UnmanagedConnector(cluster=cluster, name=name, connector_class=connector_class, state=state))
+            to_create.append(
+                UnmanagedConnector(cluster=cluster, name=name, connector_class=connector_class, state=state)
+            )
         else:
             row.state, row.connector_class, row.last_seen_at = state, connector_class, now
             to_update.append(row)

@@ -193,7 +193,11 @@ def _check_topics(
     for index, topic in enumerate(topics):
         if topic not in found:
             outcome.add(
-                {f"topics[{index}]": [f"topic '{topic}' does not exist on {cluster.name}; set create_topics to create it"]}
+                {
+                    f"topics[{index}]": [
+                        f"topic '{topic}' does not exist on {cluster.name}; set create_topics to create it"
+                    ]
+                }
             )
 
 
@@ -205,7 +209,7 @@ def cluster_plugin_classes(*, cluster: Cluster) -> set[str] | None:
     if cached is not None:
         return set(cached)
     try:
-        plugins = connect_client(cluster.connect_endpoint()).plugins()
+        plugins = connect_client(cluster.connect_endpoint(interactive=True)).plugins()
     except ConnectError:
         return None
     classes = sorted(plugin["class"] for plugin in plugins)
@@ -231,7 +235,9 @@ def _check_on_cluster(
         cluster=render_cluster(cluster=cluster),
     )
     try:
-        result = connect_client(cluster.connect_endpoint()).validate(rendered["connector.class"], rendered)
+        result = connect_client(cluster.connect_endpoint(interactive=True)).validate(
+            rendered["connector.class"], rendered
+        )
     except PluginNotInstalled:
         outcome.add(
             {
@@ -252,9 +258,13 @@ def _check_on_cluster(
         )
         return
     for key, messages in result.errors.items():
-        outcome.add({request_field_for(key, connector_type=connector_type, flavour=flavour): [
-            scrub_error(message, secrets=request.credentials) for message in messages
-        ]})
+        outcome.add(
+            {
+                request_field_for(key, connector_type=connector_type, flavour=flavour): [
+                    scrub_error(message, secrets=request.credentials) for message in messages
+                ]
+            }
+        )
 
 
 def request_field_for(key: str, *, connector_type: ConnectorType, flavour: str) -> str:

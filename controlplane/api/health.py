@@ -31,7 +31,9 @@ def _check_database() -> dict:
 def _check_redis() -> dict:
     try:
         client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=READINESS_TIMEOUT_SECONDS, socket_timeout=READINESS_TIMEOUT_SECONDS
+            settings.REDIS_URL,
+            socket_connect_timeout=READINESS_TIMEOUT_SECONDS,
+            socket_timeout=READINESS_TIMEOUT_SECONDS,
         )
         client.ping()
         return {"ok": True}
@@ -42,7 +44,7 @@ def _check_redis() -> dict:
 def _check_cluster(cluster) -> tuple[str, dict]:
     from connectors.connect import ConnectError, connect_client
 
-    endpoint = replace(cluster.connect_endpoint(), timeout=READINESS_TIMEOUT_SECONDS, max_retries=0)
+    endpoint = replace(cluster.connect_endpoint(interactive=True), timeout=READINESS_TIMEOUT_SECONDS, max_retries=0)
     try:
         info = connect_client(endpoint).server_info()
         return cluster.name, {"ok": True, "version": info.get("version")}

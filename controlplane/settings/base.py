@@ -129,6 +129,8 @@ CONNECTOR_ENCRYPTION_KEYS = env_list("CONNECTOR_ENCRYPTION_KEYS", [])
 CONNECT_REQUEST_TIMEOUT_SECONDS = float(env_str("CONNECT_REQUEST_TIMEOUT_SECONDS", "10"))
 CONNECT_MAX_RETRIES = int(env_str("CONNECT_MAX_RETRIES", "4"))
 CONNECT_RETRY_BACKOFF_SECONDS = float(env_str("CONNECT_RETRY_BACKOFF_SECONDS", "0.5"))
+# Calls made while a user waits (validation, live status) use a shorter timeout and one retry.
+CONNECT_INTERACTIVE_TIMEOUT_SECONDS = float(env_str("CONNECT_INTERACTIVE_TIMEOUT_SECONDS", "5"))
 
 # --- Local stack (manage.py devstack) ---------------------------------------------------------
 DEVSTACK_BROKER_PORT = int(env_str("DEVSTACK_BROKER_PORT", "19092"))

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,114 +14,262 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='LandingZone',
+            name="LandingZone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('description', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='Tenant',
+            name="Tenant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.CharField(help_text='Business unit identifier used in connector names.', max_length=40, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "slug",
+                    models.CharField(
+                        help_text="Business unit identifier used in connector names.", max_length=40, unique=True
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=100)),
-                ('role', models.CharField(choices=[('viewer', 'Viewer (read)'), ('operator', 'Operator (also pause, resume, restart)'), ('developer', 'Developer (also create, update, delete connectors)'), ('admin', 'Admin (also members and API keys)')], default='viewer', max_length=16)),
-                ('prefix', models.CharField(editable=False, max_length=16, unique=True)),
-                ('key_hash', models.CharField(editable=False, max_length=64)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("viewer", "Viewer (read)"),
+                            ("operator", "Operator (also pause, resume, restart)"),
+                            ("developer", "Developer (also create, update, delete connectors)"),
+                            ("admin", "Admin (also members and API keys)"),
+                        ],
+                        default="viewer",
+                        max_length=16,
+                    ),
+                ),
+                ("prefix", models.CharField(editable=False, max_length=16, unique=True)),
+                ("key_hash", models.CharField(editable=False, max_length=64)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="api_keys", to="tenants.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='TopicPrefix',
+            name="TopicPrefix",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('prefix', models.CharField(max_length=182, unique=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topic_prefixes', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("prefix", models.CharField(max_length=182, unique=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="topic_prefixes", to="tenants.tenant"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'topic prefixes',
-                'ordering': ['prefix'],
+                "verbose_name_plural": "topic prefixes",
+                "ordering": ["prefix"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('role', models.CharField(choices=[('viewer', 'Viewer (read)'), ('operator', 'Operator (also pause, resume, restart)'), ('developer', 'Developer (also create, update, delete connectors)'), ('admin', 'Admin (also members and API keys)')], default='viewer', max_length=16)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("viewer", "Viewer (read)"),
+                            ("operator", "Operator (also pause, resume, restart)"),
+                            ("developer", "Developer (also create, update, delete connectors)"),
+                            ("admin", "Admin (also members and API keys)"),
+                        ],
+                        default="viewer",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="tenants.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['tenant__slug', 'user__username'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'tenant'), name='membership_user_tenant_unique')],
+                "ordering": ["tenant__slug", "user__username"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "tenant"), name="membership_user_tenant_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Cluster',
+            name="Cluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=63, unique=True)),
-                ('kind', models.CharField(choices=[('dedicated', 'Dedicated (one tenant)'), ('shared', 'Shared (landing zone)')], max_length=16)),
-                ('bootstrap_servers', models.CharField(max_length=500)),
-                ('security_protocol', models.CharField(choices=[('PLAINTEXT', 'Plaintext'), ('SSL', 'Ssl'), ('SASL_SSL', 'Sasl Ssl'), ('SASL_PLAINTEXT', 'Sasl Plaintext')], default='PLAINTEXT', max_length=16)),
-                ('sasl_mechanism', models.CharField(blank=True, choices=[('', 'None'), ('PLAIN', 'Plain'), ('SCRAM-SHA-256', 'Scram Sha 256'), ('SCRAM-SHA-512', 'Scram Sha 512')], default='', max_length=16)),
-                ('sasl_username', models.CharField(blank=True, max_length=200)),
-                ('ssl_ca_location', models.CharField(blank=True, help_text='CA file path for SSL/SASL_SSL.', max_length=500)),
-                ('connect_url', models.URLField(max_length=500)),
-                ('connect_flavour', models.CharField(choices=[('self_managed', 'Self-managed Kafka Connect'), ('confluent_cloud', 'Confluent Cloud (fully managed)')], default='self_managed', max_length=20)),
-                ('connect_username', models.CharField(blank=True, max_length=200)),
-                ('connect_verify_tls', models.BooleanField(default=True)),
-                ('connect_ca_bundle', models.CharField(blank=True, max_length=500)),
-                ('cloud_environment_id', models.CharField(blank=True, max_length=64)),
-                ('cloud_cluster_id', models.CharField(blank=True, max_length=64)),
-                ('cloud_service_account_id', models.CharField(blank=True, max_length=64)),
-                ('secrets_encrypted', models.TextField(blank=True, default='', editable=False)),
-                ('drift_policy', models.CharField(choices=[('report', 'Report drift only'), ('enforce', 'Re-apply the desired config')], default='report', max_length=10)),
-                ('dlq_replication_factor', models.PositiveSmallIntegerField(default=3)),
-                ('is_active', models.BooleanField(default=True)),
-                ('landing_zone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='clusters', to='tenants.landingzone')),
-                ('allowed_tenants', models.ManyToManyField(blank=True, related_name='shared_clusters', to='tenants.tenant')),
-                ('owner_tenant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dedicated_clusters', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=63, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("dedicated", "Dedicated (one tenant)"), ("shared", "Shared (landing zone)")],
+                        max_length=16,
+                    ),
+                ),
+                ("bootstrap_servers", models.CharField(max_length=500)),
+                (
+                    "security_protocol",
+                    models.CharField(
+                        choices=[
+                            ("PLAINTEXT", "Plaintext"),
+                            ("SSL", "Ssl"),
+                            ("SASL_SSL", "Sasl Ssl"),
+                            ("SASL_PLAINTEXT", "Sasl Plaintext"),
+                        ],
+                        default="PLAINTEXT",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "sasl_mechanism",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("PLAIN", "Plain"),
+                            ("SCRAM-SHA-256", "Scram Sha 256"),
+                            ("SCRAM-SHA-512", "Scram Sha 512"),
+                        ],
+                        default="",
+                        max_length=16,
+                    ),
+                ),
+                ("sasl_username", models.CharField(blank=True, max_length=200)),
+                (
+                    "ssl_ca_location",
+                    models.CharField(blank=True, help_text="CA file path for SSL/SASL_SSL.", max_length=500),
+                ),
+                ("connect_url", models.URLField(max_length=500)),
+                (
+                    "connect_flavour",
+                    models.CharField(
+                        choices=[
+                            ("self_managed", "Self-managed Kafka Connect"),
+                            ("confluent_cloud", "Confluent Cloud (fully managed)"),
+                        ],
+                        default="self_managed",
+                        max_length=20,
+                    ),
+                ),
+                ("connect_username", models.CharField(blank=True, max_length=200)),
+                ("connect_verify_tls", models.BooleanField(default=True)),
+                ("connect_ca_bundle", models.CharField(blank=True, max_length=500)),
+                ("cloud_environment_id", models.CharField(blank=True, max_length=64)),
+                ("cloud_cluster_id", models.CharField(blank=True, max_length=64)),
+                ("cloud_service_account_id", models.CharField(blank=True, max_length=64)),
+                ("secrets_encrypted", models.TextField(blank=True, default="", editable=False)),
+                (
+                    "drift_policy",
+                    models.CharField(
+                        choices=[("report", "Report drift only"), ("enforce", "Re-apply the desired config")],
+                        default="report",
+                        max_length=10,
+                    ),
+                ),
+                ("dlq_replication_factor", models.PositiveSmallIntegerField(default=3)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "landing_zone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clusters",
+                        to="tenants.landingzone",
+                    ),
+                ),
+                (
+                    "allowed_tenants",
+                    models.ManyToManyField(blank=True, related_name="shared_clusters", to="tenants.tenant"),
+                ),
+                (
+                    "owner_tenant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dedicated_clusters",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'dedicated'), ('landing_zone__isnull', True), ('owner_tenant__isnull', False)), models.Q(('kind', 'shared'), ('landing_zone__isnull', False), ('owner_tenant__isnull', True)), _connector='OR'), name='cluster_kind_owner', violation_error_message='A dedicated cluster has an owner tenant and no landing zone; a shared cluster has a landing zone and no owner tenant.')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("kind", "dedicated"), ("landing_zone__isnull", True), ("owner_tenant__isnull", False)
+                            ),
+                            models.Q(
+                                ("kind", "shared"), ("landing_zone__isnull", False), ("owner_tenant__isnull", True)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="cluster_kind_owner",
+                        violation_error_message="A dedicated cluster has an owner tenant and no landing zone; a shared cluster has a landing zone and no owner tenant.",
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0001_initial'),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='topicprefix',
-            name='prefix',
+            model_name="topicprefix",
+            name="prefix",
             field=models.CharField(max_length=181, unique=True),
         ),
     ]

@@ -204,7 +204,10 @@ def test_row_changes_reach_kafka_as_keyed_ordered_events_and_the_connector_goes_
             assert [c["offset"] for c in changes] == sorted(c["offset"] for c in changes)
         assert set(rows) == {1, 2, 3}
         assert [(c["op"], c["after"] and c["after"]["qty"]) for c in rows[1]] == [
-            ("r", 1), ("u", 2), ("d", None), (None, None)
+            ("r", 1),
+            ("u", 2),
+            ("d", None),
+            (None, None),
         ]
         assert [(c["op"], c["after"]["qty"]) for c in rows[2]] == [("c", 5), ("u", 6), ("u", 7)]
         assert [(c["op"], c["after"]["item"]) for c in rows[3]] == [("c", "bucket")]
@@ -220,7 +223,9 @@ def test_row_changes_reach_kafka_as_keyed_ordered_events_and_the_connector_goes_
             assert response.status_code == 202, response.json()
             _state(client, name, expected)
             wait_for(
-                lambda: connect.status(name)["connector"]["state"] == connect_state, timeout=30, message=connect_state
+                lambda s=connect_state: connect.status(name)["connector"]["state"] == s,
+                timeout=30,
+                message=connect_state,
             )
 
         # Still capturing after the restart.
@@ -247,7 +252,9 @@ def test_row_changes_reach_kafka_as_keyed_ordered_events_and_the_connector_goes_
     transitions = [(event["from_state"], event["to_state"]) for event in events]
     # Every transition in order, each starting where the previous one ended.
     assert transitions[0] == ("", "REQUESTED")
-    assert all(current[0] == previous[1] for previous, current in zip(transitions, transitions[1:])), transitions
+    assert all(current[0] == previous[1] for previous, current in zip(transitions, transitions[1:], strict=False)), (
+        transitions
+    )
     to_states = [to for _, to in transitions]
     assert to_states[:5] == ["REQUESTED", "PROVISIONING", "RUNNING", "PAUSED", "RUNNING"], transitions
     assert to_states[-2:] == ["DELETING", "DELETED"], transitions

@@ -112,15 +112,29 @@ class CeleryProcesses:
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "controlplane", *args],
-                env=self.env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                env=self.env,
+                cwd=settings.BASE_DIR,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return process, log_path
 
     def start_worker(self) -> None:
         self.worker, self.worker_log = self._spawn(
             "worker",
-            ["worker", "--loglevel", "INFO", "--concurrency", "2", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "-n", f"faults-{self._count}-{os.getpid()}@%h"],
+            [
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"faults-{self._count}-{os.getpid()}@%h",
+            ],
         )
         deadline = time.monotonic() + 60
         while b"ready" not in self.worker_log.read_bytes():
@@ -396,7 +410,12 @@ def test_drift_is_detected_and_reverted_when_the_cluster_enforces(
     _wait_state(name, State.RUNNING, timeout=30, processes=celery_processes)
     assert connect.get_config(name) == desired
     assert _to_states(name) == [
-        State.REQUESTED, State.PROVISIONING, State.RUNNING, State.DRIFTED, State.UPDATING, State.RUNNING
+        State.REQUESTED,
+        State.PROVISIONING,
+        State.RUNNING,
+        State.DRIFTED,
+        State.UPDATING,
+        State.RUNNING,
     ]
 
 
@@ -478,8 +497,10 @@ def test_a_connector_made_directly_on_connect_is_listed_as_unmanaged_and_never_t
     assert row.connector_class == FILE_SOURCE
     first_seen = row.last_seen_at
     wait_for(
-        lambda: UnmanagedConnector.objects.get(pk=row.pk).last_seen_at > first_seen
-        and UnmanagedConnector.objects.get(pk=row.pk).state == "RUNNING",
+        lambda: (
+            UnmanagedConnector.objects.get(pk=row.pk).last_seen_at > first_seen
+            and UnmanagedConnector.objects.get(pk=row.pk).state == "RUNNING"
+        ),
         timeout=3 * RECONCILE_INTERVAL + 10,
         message="later reconciles to see it running",
     )

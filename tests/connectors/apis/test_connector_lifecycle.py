@@ -70,7 +70,9 @@ def test_a_file_source_goes_through_its_whole_lifecycle(
         response = client.post(f"/api/v1/connectors/{name}/{action}")
         assert response.status_code == 202, response.json()
         _state(client, name, expected)
-        wait_for(lambda s=connect_state: connect.status(name)["connector"]["state"] == s, timeout=30, message=connect_state)
+        wait_for(
+            lambda s=connect_state: connect.status(name)["connector"]["state"] == s, timeout=30, message=connect_state
+        )
 
     status = client.get(f"/api/v1/connectors/{name}/status").json()
     assert status["state"] == "RUNNING" and status["connect"]["connector"]["state"] == "RUNNING"

@@ -128,9 +128,7 @@ def test_timestamp_converter_to_string_needs_a_format():
 
 
 def test_header_from_takes_one_header_per_field():
-    errors = transforms_errors(
-        [smt("HeaderFrom$Value", {"fields": "a,b", "headers": "h", "operation": "copy"})]
-    )
+    errors = transforms_errors([smt("HeaderFrom$Value", {"fields": "a,b", "headers": "h", "operation": "copy"})])
     assert errors == {
         "transforms[0].options.headers": ["give one header per field (fields and headers have the same length)."]
     }
@@ -153,9 +151,7 @@ def test_options_with_a_fixed_set_of_values_take_only_those():
 
 def test_an_unknown_option_is_refused_listing_the_known_ones():
     errors = transforms_errors([smt("HoistField$Value", {"field": "line", "feild": "x"})])
-    assert errors == {
-        "transforms[0].options.feild": ["unknown option for HoistField; its options are: field."]
-    }
+    assert errors == {"transforms[0].options.feild": ["unknown option for HoistField; its options are: field."]}
 
 
 def test_option_values_may_be_numbers_booleans_or_lists_of_strings():
@@ -218,12 +214,15 @@ def test_an_alias_is_letters_digits_and_underscores(alias):
     assert transforms_errors([smt("Flatten$Value", alias=alias)]) == {}
 
 
-@pytest.mark.parametrize("alias,message", [
-    ("my-route", "use letters, digits and '_' only."),
-    ("a.b", "use letters, digits and '_' only."),
-    ("", "required: a name for this transform."),
-    (None, "required: a name for this transform."),
-])
+@pytest.mark.parametrize(
+    "alias,message",
+    [
+        ("my-route", "use letters, digits and '_' only."),
+        ("a.b", "use letters, digits and '_' only."),
+        ("", "required: a name for this transform."),
+        (None, "required: a name for this transform."),
+    ],
+)
 def test_other_aliases_are_refused(alias, message):
     assert transforms_errors([smt("Flatten$Value", alias=alias)]) == {"transforms[0].alias": [message]}
 

@@ -214,9 +214,12 @@ def test_every_offered_type_and_flavour_has_a_sample():
 def test_each_sample_request_passes_validation(key, flavour):
     connector_type = get_type(key)
     request = request_for(key, flavour)
-    assert config_errors(
-        connector_type=connector_type, flavour=flavour, config=request["config"], credentials=request["secrets"]
-    ) == {}
+    assert (
+        config_errors(
+            connector_type=connector_type, flavour=flavour, config=request["config"], credentials=request["secrets"]
+        )
+        == {}
+    )
     assert topics_errors(connector_type=connector_type, topics=request["topics"], topic_prefix=TOPIC_PREFIX) == {}
     assert transforms_errors(request["transforms"]) == {}
 
