@@ -46,8 +46,9 @@ def connector_converge(
 ) -> Connector:
     """Do whatever Connect needs so the connector matches its desired config and state."""
     connector = Connector.objects.select_related("cluster", "tenant").get(pk=connector_id)
+    claimed_at = connector.operation_started_at
     if connector.state == State.DELETED:
-        operation_end(connector_id=connector_id)
+        operation_end(connector_id=connector_id, claimed_at=claimed_at)
         return connector
     secrets = connector_secrets(connector=connector)
     client = client_for(connector)
@@ -56,7 +57,7 @@ def connector_converge(
     except PERMANENT_ERRORS as error:
         connector = _fail(connector, error, actor=actor, secrets=secrets)
     # Transient errors propagate with the claim still held: the task's retry continues the operation.
-    operation_end(connector_id=connector_id)
+    operation_end(connector_id=connector_id, claimed_at=claimed_at)
     return connector
 
 

@@ -87,8 +87,12 @@ def operation_begin(*, connector_id: int, operation: str) -> Connector:
     return connector
 
 
-def operation_end(*, connector_id: int) -> None:
-    Connector.objects.filter(pk=connector_id).update(operation="", operation_started_at=None, updated_at=timezone.now())
+def operation_end(*, connector_id: int, claimed_at=None) -> None:
+    """Release the claim; with `claimed_at`, only if it is still ours (a stale claim may have been taken over)."""
+    claims = Connector.objects.filter(pk=connector_id)
+    if claimed_at is not None:
+        claims = claims.filter(operation_started_at=claimed_at)
+    claims.update(operation="", operation_started_at=None, updated_at=timezone.now())
 
 
 def operation_mark(*, connector_id: int, operation: str) -> None:

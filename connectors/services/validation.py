@@ -27,6 +27,7 @@ from connectors.connect import (
     TRANSIENT_CONNECT_ERRORS,
     ConnectAuthError,
     ConnectError,
+    ConnectTLSError,
     PluginNotInstalled,
     connect_client,
 )
@@ -250,6 +251,9 @@ def _check_on_cluster(
         return
     except ConnectAuthError:
         outcome.add({"cluster": [f"the control plane's credentials for cluster {cluster.name} were refused"]})
+        return
+    except ConnectTLSError:
+        outcome.add({"cluster": [f"the control plane cannot verify the TLS certificate of cluster {cluster.name}"]})
         return
     except TRANSIENT_CONNECT_ERRORS:
         outcome.warnings.append(

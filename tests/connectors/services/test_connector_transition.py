@@ -160,3 +160,19 @@ def test_an_operation_younger_than_the_time_limit_is_not_stale(settings):
 
     with pytest.raises(OperationInFlight):
         operation_begin(connector_id=connector.pk, operation="pause")
+
+
+def test_a_worker_whose_claim_was_taken_over_does_not_release_the_new_claim():
+    connector = ConnectorFactory()
+    old_claim = timezone.now() - timedelta(hours=1)
+    Connector.objects.filter(pk=connector.pk).update(operation="provision", operation_started_at=old_claim)
+    taken_over = operation_begin(connector_id=connector.pk, operation="reconcile")  # stale: taken over
+
+    operation_end(connector_id=connector.pk, claimed_at=old_claim)  # the old worker finishes late
+
+    connector.refresh_from_db()
+    assert connector.operation == "reconcile"
+    assert connector.operation_started_at == taken_over.operation_started_at
+    operation_end(connector_id=connector.pk, claimed_at=taken_over.operation_started_at)
+    connector.refresh_from_db()
+    assert connector.operation == ""
