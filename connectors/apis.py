@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from connectors.catalog import all_types
 from connectors.connect import ConnectError, ConnectorNotFound, connect_client
 from connectors.lifecycle import DesiredState, State
-from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
+from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
 from connectors.services import commands
 from connectors.services.observe import trimmed_status
 from connectors.services.validation import MASKED, ConnectorRequest, cluster_plugin_classes
@@ -285,6 +285,35 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         connector = self._object_for_action()
         page = self.paginate_queryset(connector.events.order_by("created_at", "id"))
         return self.get_paginated_response(ConnectorEventSerializer(page, many=True).data)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    connector = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    tenant = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "connector", "tenant", "state", "message", "opened_at", "resolved_at", "notified_at"]
+
+
+class AlertFilter(django_filters.FilterSet):
+    open = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", label="only open alerts")
+    connector = django_filters.CharFilter(field_name="connector__name")
+    state = django_filters.ChoiceFilter(choices=State.choices)
+
+    class Meta:
+        model = Alert
+        fields = ["open", "connector", "state"]
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """Connectors that need attention (FAILED, DEGRADED, DRIFTED), newest first; `?open=true` for unresolved."""
+
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+
+    def base_queryset(self):
+        return Alert.objects.select_related("connector", "tenant")
 
 
 class UnmanagedConnectorViewSet(mixins.ListModelMixin, TenantScopedViewSet):

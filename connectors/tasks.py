@@ -9,6 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from connectors.connect import TRANSIENT_CONNECT_ERRORS
+from connectors.services.alerts import WebhookFailed
 from connectors.services.topics import TopicsUnavailable
 
 TRANSIENT_ERRORS = (*TRANSIENT_CONNECT_ERRORS, TopicsUnavailable)
@@ -48,3 +49,20 @@ def reconcile_task() -> dict:
     from connectors.services.reconcile import reconcile_all
 
     return reconcile_all()
+
+
+@shared_task(
+    name="connectors.alert_notify",
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(WebhookFailed,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def alert_notify_task(alert_id: int) -> None:
+    """Send one alert to the webhook (idempotent: an alert is sent once)."""
+    from connectors.services.alerts import alert_notify
+
+    alert_notify(alert_id=alert_id)

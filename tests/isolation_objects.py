@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tenants.models import Role
 from tenants.services import api_key_create
-from connectors.models import UnmanagedConnector
+from connectors.models import Alert, UnmanagedConnector
 from tests.factories import (
     ConnectorFactory,
     DedicatedClusterFactory,
@@ -44,6 +44,8 @@ ISOLATION_CASES = [
     ("get", "/api/v1/connectors/{connector}/status", "404"),
     ("get", "/api/v1/connectors/{connector}/events/", "404"),
     ("get", "/api/v1/unmanaged-connectors/", "empty"),
+    ("get", "/api/v1/alerts/", "empty"),
+    ("get", "/api/v1/alerts/{alert_id}/", "404"),
     ("get", "/api/v1/connector-types/", "empty-clusters"),
 ]
 
@@ -57,6 +59,7 @@ COVERED_ROUTE_PATTERNS = [
     "^connectors/",
     "^unmanaged-connectors/",
     "connector-types/",
+    "^alerts/",
 ]
 
 
@@ -69,6 +72,7 @@ def build_victim_objects(*, tenant) -> dict:
         tenant=tenant, cluster=shared, connector_id="victim", name="edh-shared-sales-dev-victim-connector"
     )
     UnmanagedConnector.objects.create(cluster=dedicated, name="victim-unmanaged", connector_class="x")
+    alert = Alert.objects.create(connector=connector, tenant=tenant, state="FAILED", message="victim failure")
     return {
         "tenant": tenant.slug,
         "shared_cluster": shared.name,
@@ -76,5 +80,6 @@ def build_victim_objects(*, tenant) -> dict:
         "api_key_id": api_key.pk,
         "membership_id": membership.pk,
         "connector": connector.name,
+        "alert_id": alert.pk,
         "victim_marker": "victim",
     }

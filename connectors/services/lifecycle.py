@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,9 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.lifecycle import State, is_allowed
-from connectors.models import Connector, ConnectorEvent
+from connectors.models import Alert, Connector, ConnectorEvent
 from controlplane.exceptions import Conflict
 from controlplane.logging import redact
+
+logger = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 4000
 
@@ -57,11 +60,43 @@ def connector_transition(
         actor=actor,
         error=clean_error,
     )
+    _update_alerts(connector=connector, to=to, message=clean_error or reason)
     connector.state = to
     # FAILED and DEGRADED keep their reason on the connector; other states clear it.
     connector.last_error = clean_error if to in {State.FAILED, State.DEGRADED} else ""
     connector.save(update_fields=["state", "last_error", "updated_at"])
     return connector
+
+
+ALERT_STATES = frozenset({State.FAILED, State.DEGRADED, State.DRIFTED})
+HEALTHY_STATES = frozenset({State.RUNNING, State.PAUSED, State.STOPPED, State.DELETED})
+
+
+def _update_alerts(*, connector: Connector, to: str, message: str) -> None:
+    """Open an alert when the connector needs attention, resolve open ones when it is healthy again."""
+    now = timezone.now()
+    if to in ALERT_STATES:
+        Alert.objects.filter(connector=connector, resolved_at__isnull=True).exclude(state=to).update(resolved_at=now)
+        if not Alert.objects.filter(connector=connector, state=to, resolved_at__isnull=True).exists():
+            alert = Alert.objects.create(connector=connector, tenant_id=connector.tenant_id, state=to, message=message)
+            logger.error(
+                "connector alert",
+                extra={"alert_id": alert.pk, "connector": connector.name, "state": to},
+            )
+            transaction.on_commit(lambda: _publish_alert(alert.pk))
+    elif to in HEALTHY_STATES:
+        Alert.objects.filter(connector=connector, resolved_at__isnull=True).update(resolved_at=now)
+
+
+def _publish_alert(alert_id: int) -> None:
+    if not settings.ALERT_WEBHOOK_URL:
+        return
+    from connectors.tasks import alert_notify_task
+
+    try:
+        alert_notify_task.apply_async(args=[alert_id], retry=False)
+    except Exception:  # noqa: BLE001 - the alert is stored and listed; the webhook is best effort
+        logger.warning("broker unavailable; alert webhook not sent", extra={"alert_id": alert_id})
 
 
 def operation_is_stale(connector: Connector) -> bool:

@@ -32,7 +32,6 @@ from tenants.models import Cluster, TopicPrefix
 logger = logging.getLogger(__name__)
 SYSTEM = "system:reconciler"
 MASKED_MARKERS = ("****", "[hidden]")
-ALERT_STATES = {State.FAILED, State.DEGRADED, State.DRIFTED}
 
 
 def reconcile_all() -> dict:
@@ -122,11 +121,6 @@ def _record_observed(connector: Connector, status: dict) -> bool:
     except IllegalTransition:
         logger.warning("observed state not reachable from stored state", extra={"connector": connector.name})
         return False
-    if observed in ALERT_STATES:
-        logger.error(
-            "connector unhealthy",
-            extra={"alert": True, "connector": connector.name, "tenant": connector.tenant.slug, "state": observed},
-        )
     return True
 
 
@@ -156,7 +150,6 @@ def _check_drift(connector: Connector, entry: dict) -> bool:
     reason = f"live config differs on: {', '.join(keys)}"[:200]
     if connector.state != State.DRIFTED:
         connector_transition(connector_id=connector.pk, to=State.DRIFTED, actor=SYSTEM, reason=reason)
-        logger.error("connector drifted", extra={"alert": True, "connector": connector.name, "keys": keys})
     if connector.cluster.drift_policy == Cluster.DriftPolicy.ENFORCE:
         # Re-apply: the converge writes the desired config back (DRIFTED -> UPDATING -> RUNNING).
         Connector.objects.filter(pk=connector.pk).update(applied_generation=0)

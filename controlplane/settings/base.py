@@ -121,6 +121,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Alerts: optional webhook receiving a JSON POST per alert (Slack/Teams/PagerDuty relays) ---
+ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL", "")
+
 # --- Credentials encryption ------------------------------------------------------------------
 # Comma-separated Fernet keys, newest first. Never derived from SECRET_KEY.
 CONNECTOR_ENCRYPTION_KEYS = env_list("CONNECTOR_ENCRYPTION_KEYS", [])
