@@ -17,23 +17,11 @@ from connectors.connect import ConnectError, ConnectorNotFound, connect_client
 from connectors.naming import replication_slot_name
 from tenants.models import Role
 from tests.conftest import wait_for
-from tests.factories import LandingZoneFactory, SharedClusterFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 TABLE = "orders"
-
-
-@pytest.fixture
-def local_cluster(tenant, local_stack):
-    return SharedClusterFactory(
-        name="local",
-        landing_zone=LandingZoneFactory(slug="edh-shared"),
-        bootstrap_servers=local_stack.config.bootstrap_servers,
-        connect_url=local_stack.config.connect_url,
-        tenants=[tenant],
-    )
 
 
 def _admin(dbname: str = "postgres") -> psycopg.Connection:

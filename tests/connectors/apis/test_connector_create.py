@@ -22,7 +22,7 @@ from connectors.models import Connector
 from connectors.selectors import connector_secrets
 from controlplane.crypto import encrypt_secrets
 from tenants.models import Role
-from tests.factories import ConnectorFactory, DedicatedClusterFactory, LandingZoneFactory, SharedClusterFactory
+from tests.factories import ConnectorFactory, DedicatedClusterFactory, SharedClusterFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.connect]
 
@@ -32,17 +32,6 @@ VALIDATE = "/api/v1/connectors/validate"
 
 
 # --- fixtures -------------------------------------------------------------------------------------
-@pytest.fixture
-def local_cluster(tenant, local_stack):
-    return SharedClusterFactory(
-        name="local",
-        landing_zone=LandingZoneFactory(slug="edh-shared"),
-        bootstrap_servers=local_stack.config.bootstrap_servers,
-        connect_url=local_stack.config.connect_url,
-        tenants=[tenant],
-    )
-
-
 @pytest.fixture
 def developer(client_for, tenant):
     return client_for(tenant, Role.DEVELOPER)

@@ -6,20 +6,8 @@ import pytest
 from connectors.connect import ConnectorNotFound, connect_client
 from tenants.models import Role
 from tests.conftest import wait_for
-from tests.factories import LandingZoneFactory, SharedClusterFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
-
-
-@pytest.fixture
-def local_cluster(tenant, local_stack):
-    return SharedClusterFactory(
-        name="local",
-        landing_zone=LandingZoneFactory(slug="edh-shared"),
-        bootstrap_servers=local_stack.config.bootstrap_servers,
-        connect_url=local_stack.config.connect_url,
-        tenants=[tenant],
-    )
 
 
 def _state(client, name, expected):

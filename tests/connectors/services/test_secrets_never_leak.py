@@ -24,7 +24,6 @@ from connectors.models import Connector
 from connectors.selectors import connector_secrets
 from tenants.models import Role
 from tests.conftest import wait_for
-from tests.factories import LandingZoneFactory, SharedClusterFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
@@ -37,17 +36,6 @@ class CdcDatabase:
     password: str
     dbname: str
     table: str = "orders"
-
-
-@pytest.fixture
-def local_cluster(tenant, local_stack):
-    return SharedClusterFactory(
-        name="local",
-        landing_zone=LandingZoneFactory(slug="edh-shared"),
-        bootstrap_servers=local_stack.config.bootstrap_servers,
-        connect_url=local_stack.config.connect_url,
-        tenants=[tenant],
-    )
 
 
 @pytest.fixture
