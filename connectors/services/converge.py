@@ -81,9 +81,8 @@ def _apply_config(connector: Connector, client: ConnectClient, *, actor: str, se
     connector = connector_transition(
         connector_id=connector.pk, to=target, actor=actor, reason="apply desired config", secrets=secrets
     )
-    if connector.create_topics:
-        ensure_topics(connector=connector)
     desired = connector_desired_config(connector=connector, secrets=secrets)
+    ensure_topics(connector=connector, desired_config=desired)
     client.put_config(connector.name, desired)
     generation = connector.generation
     Connector.objects.filter(pk=connector.pk, generation=generation).update(applied_generation=generation)

@@ -47,10 +47,19 @@ def create_topics(*, cluster: Cluster, names: list[str]) -> None:
                 raise TopicsUnavailable(f"could not create topic {name}") from error
 
 
-def ensure_topics(*, connector) -> None:
-    """Create the connector's named topics (never prefixes: those are produced to by the connector)."""
+DLQ_KEY = "errors.deadletterqueue.topic.name"
+
+
+def ensure_topics(*, connector, desired_config: dict[str, str]) -> None:
+    """Create what the connector needs before Connect starts it: the named topics when the request
+    asked for them (never prefixes: the connector produces to those), and a sink's dead letter queue
+    on self-managed clusters (Confluent Cloud manages its own)."""
     from connectors.catalog import get_type
 
-    connector_type = get_type(connector.type_key)
-    if connector_type.topic_binding in {"topic", "topics"}:
-        create_topics(cluster=connector.cluster, names=list(connector.topics))
+    names = []
+    if connector.create_topics and get_type(connector.type_key).topic_binding in {"topic", "topics"}:
+        names.extend(connector.topics)
+    if desired_config.get(DLQ_KEY) and connector.cluster.connect_flavour == Cluster.Flavour.SELF_MANAGED:
+        names.append(desired_config[DLQ_KEY])
+    if names:
+        create_topics(cluster=connector.cluster, names=names)
