@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -21,6 +22,7 @@ from connectors.connect.errors import (
     TRANSIENT_CONNECT_ERRORS,
     ConnectError,
     ConnectTimeout,
+    ConnectTLSError,
     ConnectUnreachable,
     error_from_response,
 )
@@ -60,6 +62,27 @@ def _server_message(response: requests.Response) -> str:
         if isinstance(body.get("message"), str):
             return body["message"]
     return response.reason or ""
+
+
+def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The failed certificate check behind a requests error (requests -> urllib3 -> ssl), if that is the cause."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _connection_error(exc: requests.ConnectionError, what: str) -> ConnectError:
+    if (failure := _certificate_failure(exc)) is not None:
+        return ConnectTLSError(
+            f"{what}: TLS certificate verification failed ({failure.verify_message}); "
+            "set the endpoint's ca_bundle to the CA that signed the worker's certificate."
+        )
+    return ConnectUnreachable(f"{what}: cannot connect ({type(exc).__name__}).")
 
 
 def _retry_after(response: requests.Response | None) -> float | None:
@@ -121,14 +144,22 @@ class ConnectClient:
         for attempt in range(1, attempts + 1):
             response = None
             try:
-                response = self.session.request(method, url, params=params, json=body, timeout=endpoint.timeout)
+                # verify per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override session.verify,
+                # ca_bundle and verify_tls=False included (psf/requests#3829).
+                response = self.session.request(
+                    method, url, params=params, json=body, timeout=endpoint.timeout, verify=self.session.verify
+                )
             # requests' ConnectTimeout is both; failing to connect is "unreachable", not "slow".
             except requests.exceptions.ConnectTimeout as exc:
                 error: ConnectError = ConnectUnreachable(f"{what}: cannot connect ({type(exc).__name__}).")
             except requests.Timeout as exc:
                 error = ConnectTimeout(f"{what}: no answer within {endpoint.timeout}s ({type(exc).__name__}).")
             except requests.ConnectionError as exc:  # refused, DNS, TLS
-                error = ConnectUnreachable(f"{what}: cannot connect ({type(exc).__name__}).")
+                error = _connection_error(exc, what)
+            except requests.RequestException:
+                raise
+            except OSError as exc:  # requests' own check that the ca_bundle / client cert files exist
+                error = ConnectTLSError(f"{what}: TLS settings unusable: {exc}")
             else:
                 if response.status_code < 400:
                     return response

@@ -18,8 +18,8 @@ class ConnectEndpoint:
     url: str = ""  # self-managed: worker REST base URL; cloud: empty means CONFLUENT_CLOUD_URL
     username: str = field(default="", repr=False)  # basic auth user / Cloud API key
     password: str = field(default="", repr=False)  # basic auth password / Cloud API secret
-    verify_tls: bool = True
-    ca_bundle: str = ""
+    verify_tls: bool = True  # False accepts any certificate (a man in the middle's too): development only
+    ca_bundle: str = ""  # PEM file of the CA to trust instead of the system's; wins over verify_tls
     client_cert: str = ""
     client_key: str = ""
     environment_id: str = ""

