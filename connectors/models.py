@@ -40,6 +40,9 @@ class Connector(models.Model):
     operation_started_at = models.DateTimeField(null=True, blank=True)
     observed_at = models.DateTimeField(null=True, blank=True)
     pending_restart = models.BooleanField(default=False)
+    # A permanent error (invalid config, plugin missing, refused credentials) waits for the user:
+    # nothing retries it until an update, an action or a delete clears this.
+    retry_blocked = models.BooleanField(default=False)
 
     created_by = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -58,10 +61,6 @@ class Connector(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def in_flight(self) -> bool:
-        return bool(self.operation)
 
 
 class ConnectorEvent(models.Model):

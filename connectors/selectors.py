@@ -24,6 +24,15 @@ def connector_secrets(*, connector: Connector) -> dict[str, str]:
     return decrypt_secrets(connector.secrets_encrypted)
 
 
+def secrets_to_scrub(*, connector: Connector, secrets: dict[str, str] | None = None) -> dict[str, str]:
+    """Every secret that could appear in an error about this connector: its own and its cluster's
+    (e.g. the Kafka API key rendered into Confluent Cloud configs). Used only to mask texts."""
+    cluster = connector.cluster
+    known = {f"cluster.{key}": value for key, value in (cluster.secrets() if cluster.secrets_encrypted else {}).items()}
+    known.update(connector_secrets(connector=connector) if secrets is None else secrets)
+    return known
+
+
 def primary_topic_prefix(*, connector: Connector) -> str:
     return choose_topic_prefix(
         prefixes=[p.prefix for p in connector.tenant.topic_prefixes.all()],
@@ -63,8 +72,8 @@ def connector_desired_config(*, connector: Connector, secrets: dict[str, str] | 
 
 def connector_needs_work(connector: Connector) -> bool:
     """Desired and observed differ: the reconciler should dispatch a converge for it."""
-    if connector.state == State.DELETED:
-        return False
+    if connector.state == State.DELETED or connector.retry_blocked:
+        return False  # done, or a permanent error waiting for the user
     if connector.desired_state == "deleted" or connector.pending_restart:
         return True
     if connector.applied_generation < connector.generation:

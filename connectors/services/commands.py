@@ -7,6 +7,7 @@ and dispatches the Celery work on commit. The answer never waits for Connect.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from connectors.lifecycle import DesiredState, State
 from connectors.models import Connector, ConnectorEvent
@@ -21,6 +22,7 @@ from connectors.services.validation import (
 )
 from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import Conflict, ValidationFailed
+from tenants.models import Cluster
 
 IMMUTABLE_FIELDS = {"type": "type_key", "cluster": "cluster_name", "stage": "stage", "id": "connector_id"}
 
@@ -56,6 +58,8 @@ def connector_create(
 ) -> tuple[Connector, list[str]]:
     outcome = validate_connector_request(request=request)
     _raise_for(outcome)
+    if desired_state == DesiredState.STOPPED:
+        _refuse_stop_on_cloud(outcome.cluster)
     try:
         with transaction.atomic():
             connector = Connector.objects.create(
@@ -135,9 +139,16 @@ def connector_update(*, connector: Connector, changes: dict, actor: str) -> tupl
     outcome = validate_connector_request(request=request, existing=connector)
     _raise_for(outcome)
     with transaction.atomic():
-        operation_begin(connector_id=connector.pk, operation="update")
+        locked = operation_begin(connector_id=connector.pk, operation="update")
+        if locked.generation != connector.generation:
+            # Another update landed while this one was being validated: merging onto the old
+            # copy would silently drop it.
+            raise Conflict(
+                f"{connector.name} was changed by another request meanwhile; read it again and retry.",
+                errors={"generation": [f"expected {connector.generation}, found {locked.generation}"]},
+            )
         Connector.objects.filter(pk=connector.pk).update(
-            **_desired_fields(request), generation=connector.generation + 1
+            **_desired_fields(request), generation=F("generation") + 1, retry_blocked=False
         )
         dispatch_converge(connector_id=connector.pk, operation="update", actor=actor)
     connector.refresh_from_db()
@@ -159,13 +170,23 @@ def connector_request_action(*, connector: Connector, action: str, actor: str) -
         connector = operation_begin(connector_id=connector.pk, operation=action)
         if connector.desired_state == DesiredState.DELETED and action != "delete":
             raise IllegalTransition(f"{connector.name} is being deleted.", errors={"state": ["deletion requested"]})
+        if action == "stop":
+            _refuse_stop_on_cloud(connector.cluster)
         if action == "restart":
             connector.pending_restart = True
         else:
             connector.desired_state = ACTIONS[action]
-        connector.save(update_fields=["pending_restart", "desired_state", "updated_at"])
+        connector.retry_blocked = False  # the user acted: a permanent error may be retried now
+        connector.save(update_fields=["pending_restart", "desired_state", "retry_blocked", "updated_at"])
         dispatch_converge(connector_id=connector.pk, operation=action, actor=actor)
     return connector
+
+
+def _refuse_stop_on_cloud(cluster: Cluster) -> None:
+    if cluster.connect_flavour == Cluster.Flavour.CONFLUENT_CLOUD:
+        raise ValidationFailed(
+            {"desired_state": ["Confluent Cloud connectors cannot be stopped, only paused; use pause."]}
+        )
 
 
 def _refuse_if_deleted(connector: Connector) -> None:

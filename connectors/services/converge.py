@@ -14,25 +14,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.connect import (
-    ConnectAuthError,
+    TRANSIENT_CONNECT_ERRORS,
     ConnectClient,
+    ConnectError,
     ConnectorNotFound,
     InvalidConnectorConfig,
-    OperationNotSupported,
-    PluginNotInstalled,
     connect_client,
 )
 from connectors.lifecycle import DesiredState, State
 from connectors.models import Connector
-from connectors.selectors import connector_desired_config, connector_secrets
+from connectors.selectors import connector_desired_config, connector_secrets, secrets_to_scrub
 from connectors.services.cleanup import cleanup_after_delete
 from connectors.services.lifecycle import connector_transition, operation_end
 from connectors.services.observe import failure_summary, lifecycle_from_status
-from connectors.services.topics import ensure_topics
+from connectors.services.topics import TopicsRefused, TopicsUnavailable, ensure_topics
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system"
-PERMANENT_ERRORS = (InvalidConnectorConfig, PluginNotInstalled, ConnectAuthError, OperationNotSupported)
 SETTLE_TIMEOUT_SECONDS = 30.0
 SETTLE_INTERVAL_SECONDS = 0.5
 
@@ -54,9 +52,13 @@ def connector_converge(
     client = client_for(connector)
     try:
         connector = _converge(connector, client, actor=actor, secrets=secrets, settle_timeout=settle_timeout)
-    except PERMANENT_ERRORS as error:
+    except (*TRANSIENT_CONNECT_ERRORS, TopicsUnavailable):
+        # The claim stays held: the task's retry continues the operation.
+        raise
+    except (ConnectError, TopicsRefused) as error:
+        # Invalid config, plugin missing, credentials or TLS refused, an unsupported operation, a topic
+        # the cluster will not create: retrying cannot help, the user has to change something.
         connector = _fail(connector, error, actor=actor, secrets=secrets)
-    # Transient errors propagate with the claim still held: the task's retry continues the operation.
     operation_end(connector_id=connector_id, claimed_at=claimed_at)
     return connector
 
@@ -79,7 +81,11 @@ def _apply_config(connector: Connector, client: ConnectClient, *, actor: str, se
     provisioning = first_time or connector.state in {State.REQUESTED, State.FAILED, State.PROVISIONING}
     target = State.PROVISIONING if provisioning else State.UPDATING
     connector = connector_transition(
-        connector_id=connector.pk, to=target, actor=actor, reason="apply desired config", secrets=secrets
+        connector_id=connector.pk,
+        to=target,
+        actor=actor,
+        reason="apply desired config",
+        secrets=secrets_to_scrub(connector=connector, secrets=secrets),
     )
     desired = connector_desired_config(connector=connector, secrets=secrets)
     ensure_topics(connector=connector, desired_config=desired)
@@ -124,7 +130,12 @@ def _settle(connector: Connector, client: ConnectClient, *, actor: str, secrets:
         return connector
     error = failure_summary(status) if observed in {State.FAILED, State.DEGRADED} else ""
     return connector_transition(
-        connector_id=connector.pk, to=observed, actor=actor, reason="observed on Connect", error=error, secrets=secrets
+        connector_id=connector.pk,
+        to=observed,
+        actor=actor,
+        reason="observed on Connect",
+        error=error,
+        secrets=secrets_to_scrub(connector=connector, secrets=secrets),
     )
 
 
@@ -142,12 +153,17 @@ def _delete(connector: Connector, client: ConnectClient, *, actor: str, secrets:
 
 
 def _fail(connector: Connector, error: Exception, *, actor: str, secrets: dict) -> Connector:
-    # The attempt counts as applied: a permanent error is not retried until the user changes something.
-    Connector.objects.filter(pk=connector.pk).update(applied_generation=connector.generation)
+    # The attempt counts as applied, and nothing retries it until the user changes something.
+    Connector.objects.filter(pk=connector.pk).update(applied_generation=connector.generation, retry_blocked=True)
     reason = type(error).__name__
     detail = str(error)
     if isinstance(error, InvalidConnectorConfig) and error.errors:
         detail = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.errors.items())
     return connector_transition(
-        connector_id=connector.pk, to=State.FAILED, actor=actor, reason=reason, error=detail, secrets=secrets
+        connector_id=connector.pk,
+        to=State.FAILED,
+        actor=actor,
+        reason=reason,
+        error=detail,
+        secrets=secrets_to_scrub(connector=connector, secrets=secrets),
     )

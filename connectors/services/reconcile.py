@@ -17,7 +17,12 @@ from django.utils import timezone
 from connectors.connect import ConnectError, connect_client
 from connectors.lifecycle import State
 from connectors.models import Connector, UnmanagedConnector
-from connectors.selectors import connector_desired_config, connector_needs_work, connector_secrets
+from connectors.selectors import (
+    connector_desired_config,
+    connector_needs_work,
+    connector_secrets,
+    secrets_to_scrub,
+)
 from connectors.services.dispatch import publish_converge
 from connectors.services.lifecycle import (
     IllegalTransition,
@@ -37,8 +42,13 @@ MASKED_MARKERS = ("****", "[hidden]")
 def reconcile_all() -> dict:
     totals = {"clusters": 0, "unreachable": 0, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
     for cluster in Cluster.objects.filter(is_active=True):
-        result = reconcile_cluster(cluster=cluster)
         totals["clusters"] += 1
+        try:
+            result = reconcile_cluster(cluster=cluster)
+        except Exception:  # noqa: BLE001 - one broken cluster (e.g. undecryptable secrets) must not stop the others
+            logger.exception("reconcile failed for a cluster", extra={"cluster": cluster.name})
+            totals["unreachable"] += 1
+            continue
         for key, value in result.items():
             totals[key] = totals.get(key, 0) + value
     return totals
@@ -55,7 +65,8 @@ def reconcile_cluster(*, cluster: Cluster) -> dict:
     for connector in connectors:
         connector.cluster = cluster  # one cluster object (and one secrets decryption path) for all
     try:
-        live = connect_client(cluster.connect_endpoint()).statuses()
+        # A short timeout: an unreachable cluster must not hold the sweep for the others.
+        live = connect_client(cluster.connect_endpoint(interactive=True)).statuses()
     except ConnectError as error:
         logger.warning(
             "cluster unreachable during reconcile", extra={"cluster": cluster.name, "error": type(error).__name__}
@@ -88,7 +99,8 @@ def reconcile_cluster(*, cluster: Cluster) -> dict:
 
 def _reconcile_connector(connector: Connector, entry: dict | None) -> str:
     """One connector against its live entry; returns what happened."""
-    if entry is None and connector.applied_generation and connector.desired_state != "deleted":
+    vanished = entry is None and connector.applied_generation and connector.desired_state != "deleted"
+    if vanished and not connector.retry_blocked and connector.state != State.FAILED:
         # Gone from Connect behind our back: provision it again.
         Connector.objects.filter(pk=connector.pk).update(applied_generation=0)
         connector.applied_generation = 0
@@ -111,12 +123,17 @@ def _dispatch(connector: Connector) -> bool:
 
 def _record_observed(connector: Connector, status: dict) -> bool:
     observed = lifecycle_from_status(status)
-    if observed is None or observed == connector.state:
-        return False
+    if observed is None or observed == connector.state or connector.retry_blocked:
+        return False  # a blocked connector keeps showing its permanent error until the user acts
     error = failure_summary(status) if observed in {State.FAILED, State.DEGRADED} else ""
     try:
         connector_transition(
-            connector_id=connector.pk, to=observed, actor=SYSTEM, reason="observed on Connect", error=error
+            connector_id=connector.pk,
+            to=observed,
+            actor=SYSTEM,
+            reason="observed on Connect",
+            error=error,
+            secrets=secrets_to_scrub(connector=connector) if error else None,
         )
     except IllegalTransition:
         logger.warning("observed state not reachable from stored state", extra={"connector": connector.name})
@@ -124,11 +141,15 @@ def _record_observed(connector: Connector, status: dict) -> bool:
     return True
 
 
+# Keys Confluent Cloud adds to every connector's config on read; they are not drift.
+CONNECT_ADDED_KEYS = frozenset({"cloud.environment", "cloud.provider", "kafka.endpoint", "kafka.region"})
+
+
 def drifted_keys(*, desired: dict[str, str], live: dict[str, str]) -> list[str]:
     """Keys whose live value differs from the desired one. Masked live values (Confluent Cloud) are
     not compared; values are never returned or logged, only key names."""
     keys = []
-    for key in sorted(set(desired) | set(live)):
+    for key in sorted((set(desired) | set(live)) - CONNECT_ADDED_KEYS):
         live_value = live.get(key)
         if isinstance(live_value, str) and any(marker in live_value for marker in MASKED_MARKERS):
             continue
@@ -139,7 +160,9 @@ def drifted_keys(*, desired: dict[str, str], live: dict[str, str]) -> list[str]:
 
 def _check_drift(connector: Connector, entry: dict) -> bool:
     live_config = (entry.get("info") or {}).get("config")
-    if live_config is None or connector.state in {State.REQUESTED, State.PROVISIONING, State.DELETING}:
+    if live_config is None or connector.retry_blocked:
+        return False
+    if connector.state in {State.REQUESTED, State.PROVISIONING, State.DELETING, State.FAILED}:
         return False
     if lifecycle_from_status(entry.get("status") or {}) == State.FAILED:
         return False  # a failure is reported first; drift is looked at once it runs again

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from tenants.models import Cluster
@@ -15,6 +15,22 @@ ADMIN_TIMEOUT_SECONDS = 10.0
 
 class TopicsUnavailable(Exception):
     """The cluster's brokers could not be asked (a transient condition)."""
+
+
+class TopicsRefused(Exception):
+    """The cluster refused to create a topic (authorization, policy, invalid name): permanent."""
+
+
+# Kafka error codes that no retry will change.
+PERMANENT_KAFKA_ERRORS = {
+    KafkaError.TOPIC_AUTHORIZATION_FAILED,
+    KafkaError.CLUSTER_AUTHORIZATION_FAILED,
+    KafkaError.POLICY_VIOLATION,
+    KafkaError.TOPIC_EXCEPTION,
+    KafkaError.INVALID_REPLICATION_FACTOR,
+    KafkaError.INVALID_PARTITIONS,
+    KafkaError.INVALID_CONFIG,
+}
 
 
 def _admin(cluster: Cluster) -> AdminClient:
@@ -43,8 +59,12 @@ def create_topics(*, cluster: Cluster, names: list[str]) -> None:
             future.result(timeout=ADMIN_TIMEOUT_SECONDS)
             logger.info("topic created", extra={"topic": name, "cluster": cluster.name})
         except KafkaException as error:
-            if "TOPIC_ALREADY_EXISTS" not in str(error):
-                raise TopicsUnavailable(f"could not create topic {name}") from error
+            code = error.args[0].code() if error.args else None
+            if code == KafkaError.TOPIC_ALREADY_EXISTS:
+                continue
+            if code in PERMANENT_KAFKA_ERRORS:
+                raise TopicsRefused(f"the cluster refused to create topic {name}: {error.args[0].str()}") from None
+            raise TopicsUnavailable(f"could not create topic {name}") from error
 
 
 DLQ_KEY = "errors.deadletterqueue.topic.name"

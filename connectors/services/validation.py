@@ -261,11 +261,16 @@ def _check_on_cluster(
             "provisioning retries until it answers."
         )
         return
+    except ConnectError as error:  # anything else Connect refused (e.g. a wrong Cloud environment: 404)
+        outcome.add({"cluster": [f"cluster {cluster.name} could not validate the connector ({type(error).__name__})"]})
+        return
+    # Connect's messages may quote values: mask the request's secrets and the cluster's own.
+    known_secrets = {**(cluster.secrets() if cluster.secrets_encrypted else {}), **request.credentials}
     for key, messages in result.errors.items():
         outcome.add(
             {
                 request_field_for(key, connector_type=connector_type, flavour=flavour): [
-                    scrub_error(message, secrets=request.credentials) for message in messages
+                    scrub_error(message, secrets=known_secrets) for message in messages
                 ]
             }
         )
