@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -15,13 +18,22 @@ from connectors.catalog import all_types
 from connectors.connect import ConnectError, ConnectorNotFound, connect_client
 from connectors.lifecycle import DesiredState, State
 from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
+from connectors.selectors import secrets_to_scrub
 from connectors.services import commands
+from connectors.services.lifecycle import scrub_error
 from connectors.services.observe import trimmed_status
 from connectors.services.validation import MASKED, ConnectorRequest, cluster_plugin_classes
 from controlplane.api.base import TenantScopedViewSet
+from controlplane.crypto import DecryptionError
 from tenants.access import access_for_request
 from tenants.models import Role
 from tenants.selectors import cluster_list_open_to
+
+logger = logging.getLogger(__name__)
+
+# Connect's plugin lists are fetched in parallel: a slow cluster costs one timeout, not one per cluster.
+MAX_PLUGIN_FETCHERS = 8
+STATUS_TEXT_KEYS = ("trace", "msg")
 
 
 # --- serializers ----------------------------------------------------------------------------------
@@ -254,17 +266,18 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
     def status(self, request, name: str):
-        """The stored lifecycle plus what Connect reports now (traces trimmed)."""
+        """The stored lifecycle plus what Connect reports now (traces trimmed, secrets masked)."""
         connector = self._object_for_action()
         live, live_error = None, None
         if connector.state != State.DELETED:
             try:
-                live = trimmed_status(
-                    connect_client(connector.cluster.connect_endpoint(interactive=True)).status(connector.name)
-                )
+                endpoint = connector.cluster.connect_endpoint(interactive=True)
+                status_now = connect_client(endpoint).status(connector.name)
+                # Traces can quote the config: mask the connector's own secrets and its cluster's.
+                live = scrub_status(trimmed_status(status_now), secrets_to_scrub(connector=connector))
             except ConnectorNotFound:
                 live_error = "not found on Connect"
-            except ConnectError as error:
+            except (ConnectError, DecryptionError) as error:
                 live_error = type(error).__name__
         return Response(
             {
@@ -337,7 +350,7 @@ class ConnectorTypesApi(APIView):
     def get(self, request):
         access = access_for_request(request)
         clusters = list(cluster_list_open_to(tenant_ids=access.tenant_ids()))
-        installed = {cluster.name: cluster_plugin_classes(cluster=cluster) for cluster in clusters}
+        installed = plugin_classes_by_cluster(clusters)
         types = []
         for connector_type in all_types():
             availability = []
@@ -368,6 +381,42 @@ class ConnectorTypesApi(APIView):
                 }
             )
         return Response({"count": len(types), "results": types})
+
+
+def scrub_status(status: dict, secrets: dict[str, str]) -> dict:
+    """A (trimmed) Connect status with every trace and message scrubbed: Connect's stack traces can
+    quote the config, so known secret values and secret-looking pairs are masked."""
+
+    def scrub(part: dict) -> dict:
+        return {
+            key: scrub_error(value, secrets=secrets) if key in STATUS_TEXT_KEYS and isinstance(value, str) else value
+            for key, value in part.items()
+        }
+
+    return {
+        **status,
+        "connector": scrub(status.get("connector") or {}),
+        "tasks": [scrub(task) for task in status.get("tasks") or []],
+    }
+
+
+def _plugin_classes_or_none(cluster) -> set[str] | None:
+    # No database query in here (the cluster row is loaded; its endpoint only decrypts), so the
+    # worker threads never open connections of their own.
+    try:
+        return cluster_plugin_classes(cluster=cluster)
+    except Exception:  # noqa: BLE001 - one broken cluster (e.g. undecryptable secrets) must not fail the catalog
+        logger.warning("Could not list the plugins of cluster %s", cluster.name, exc_info=True)
+        return None
+
+
+def plugin_classes_by_cluster(clusters: list) -> dict[str, set[str] | None]:
+    """Each cluster's installed connector classes (None: unknown), asked of all clusters at once."""
+    if not clusters:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(MAX_PLUGIN_FETCHERS, len(clusters))) as pool:
+        results = list(pool.map(_plugin_classes_or_none, clusters))
+    return {cluster.name: classes for cluster, classes in zip(clusters, results, strict=True)}
 
 
 def _installed(connector_type, flavour: str, classes: set[str]) -> bool:

@@ -42,7 +42,8 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.PAUSED: frozenset(_ACTIVE - {State.PAUSED} | {State.UPDATING, State.DELETING, State.PROVISIONING}),
     State.STOPPED: frozenset(_ACTIVE - {State.STOPPED} | {State.UPDATING, State.DELETING, State.PROVISIONING}),
     State.DRIFTED: frozenset(_ACTIVE - {State.DRIFTED} | {State.UPDATING, State.DELETING, State.PROVISIONING}),
-    State.UPDATING: frozenset(_ACTIVE - {State.DRIFTED} | {State.DELETING}),
+    # UPDATING -> PROVISIONING: the connector vanished from Connect mid-update and is created again.
+    State.UPDATING: frozenset(_ACTIVE - {State.DRIFTED} | {State.DELETING, State.PROVISIONING}),
     State.DELETING: frozenset({State.DELETED, State.FAILED}),
     State.DELETED: frozenset(),
 }

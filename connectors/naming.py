@@ -3,6 +3,11 @@
 Dedicated clusters: ``{business_unit}-{stage}-{id}-connector``
 Shared clusters:    ``{landing_zone}-{business_unit}-{stage}-{id}-connector``
 
+A business unit never contains a stage name as a hyphen-separated part (``sales-dev`` is refused):
+the first stage-named part of a name is then always its stage, so two different (business unit,
+stage, id) triples in one landing zone never give the same name, and a 409 on a name never
+reveals another tenant's connector.
+
 Every derived resource must stay valid, so the connector name is capped at 63 characters: its
 Debezium replication slot (lowercase, digits, underscores, at most 63) is the name with ``-`` turned
 into ``_``, and its DLQ topic (``{topic_prefix}.dlq.{name}``) stays within Kafka's 249 because the
@@ -41,6 +46,19 @@ def slug_errors(value: str, *, what: str) -> list[str]:
     if not SLUG_PATTERN.match(value):
         return [f"{what} '{value}' is invalid: use {SLUG_RULE}."]
     return []
+
+
+def business_unit_errors(value: str) -> list[str]:
+    """A tenant slug: a slug with no stage name (dev, qas, run) as a hyphen-separated part."""
+    errors = slug_errors(value, what="business unit")
+    if not errors:
+        stages = [part for part in value.split("-") if part in STAGES]
+        if stages:
+            errors.append(
+                f"business unit '{value}' must not contain a stage name ({', '.join(STAGES)}) as a "
+                f"hyphen-separated part, found '{stages[0]}': connector names would become ambiguous."
+            )
+    return errors
 
 
 def connector_id_errors(value: str) -> list[str]:

@@ -41,6 +41,7 @@ class ClusterAdminForm(forms.ModelForm):
 
     sasl_password = _secret_input()
     connect_password = _secret_input()
+    cloud_api_key = _secret_input()
     cloud_api_secret = _secret_input()
     kafka_api_key = _secret_input()
     kafka_api_secret = _secret_input()

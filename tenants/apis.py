@@ -146,10 +146,13 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         data = ApiKeyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         access = self.access
+        # A key made with a key never outlives it, or a short-lived key could mint a permanent one.
+        parent_key = request.auth if isinstance(request.auth, ApiKey) else None
         api_key, raw_key = services.api_key_create(
             tenant=self.url_tenant,
             created_by=request.user,
             creator_role=access.role_in(self.url_tenant.id),
+            not_after=parent_key.expires_at if parent_key else None,
             **data.validated_data,
         )
         body = ApiKeySerializer(api_key).data

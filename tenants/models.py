@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from connectors.naming import MAX_TOPIC_PREFIX_LENGTH
+from connectors.naming import MAX_TOPIC_PREFIX_LENGTH, business_unit_errors
 
 
 class Role(models.TextChoices):
@@ -58,6 +59,13 @@ class Tenant(TimestampedModel):
     def __str__(self) -> str:
         return self.slug
 
+    def clean(self) -> None:
+        # The admin's path to the naming rule that `tenant_create` enforces; a tenant that already has
+        # its slug stays editable.
+        slug_is_new = self._state.adding or Tenant.objects.filter(pk=self.pk).exclude(slug=self.slug).exists()
+        if slug_is_new and (errors := business_unit_errors(self.slug)):
+            raise ValidationError({"slug": errors})
+
 
 class TopicPrefix(TimestampedModel):
     """A topic-name prefix a tenant owns; prefixes of different tenants never overlap."""
@@ -101,7 +109,14 @@ class Cluster(TimestampedModel):
         ENFORCE = "enforce", "Re-apply the desired config"
 
     # Secret fields kept encrypted in `secrets_encrypted`; never shown anywhere.
-    SECRET_FIELDS = ("sasl_password", "connect_password", "cloud_api_secret", "kafka_api_key", "kafka_api_secret")
+    SECRET_FIELDS = (
+        "sasl_password",
+        "connect_password",
+        "cloud_api_key",
+        "cloud_api_secret",
+        "kafka_api_key",
+        "kafka_api_secret",
+    )
 
     name = models.CharField(max_length=63, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tenants.models import ApiKey, Cluster, Membership, Tenant
+from tenants.models import ApiKey, Cluster, Tenant
 
 API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -43,10 +43,6 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     return api_key
 
 
-def tenant_list(*, tenant_ids: list[int]) -> QuerySet[Tenant]:
-    return Tenant.objects.filter(id__in=tenant_ids).prefetch_related("topic_prefixes")
-
-
 def cluster_list_open_to(*, tenant_ids: list[int]) -> QuerySet[Cluster]:
     """Dedicated clusters owned by, and shared clusters opened to, any of these tenants."""
     visible = Cluster.objects.filter(
@@ -59,14 +55,6 @@ def cluster_is_open_to(*, cluster: Cluster, tenant: Tenant) -> bool:
     if cluster.kind == Cluster.Kind.DEDICATED:
         return cluster.owner_tenant_id == tenant.id
     return cluster.allowed_tenants.filter(id=tenant.id).exists()
-
-
-def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
-    return Membership.objects.filter(tenant=tenant).select_related("user")
-
-
-def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
-    return ApiKey.objects.filter(tenant=tenant).select_related("created_by")
 
 
 def topic_prefixes_of(*, tenant: Tenant) -> list[str]:

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from connectors.naming import slug_errors, topic_prefix_errors, topic_prefixes_overlap
+from connectors.naming import business_unit_errors, slug_errors, topic_prefix_errors, topic_prefixes_overlap
 from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import Conflict, PermissionDenied, ValidationFailed
 from tenants.models import ApiKey, Cluster, LandingZone, Membership, Role, Tenant, TopicPrefix, role_at_least
@@ -26,7 +26,7 @@ def landing_zone_create(*, slug: str, name: str = "", description: str = "") -> 
 
 @transaction.atomic
 def tenant_create(*, slug: str, name: str = "", topic_prefixes: list[str] | None = None) -> Tenant:
-    if errors := slug_errors(slug, what="business unit"):
+    if errors := business_unit_errors(slug):
         raise ValidationFailed({"slug": errors})
     if Tenant.objects.filter(slug=slug).exists():
         raise Conflict(f"Tenant '{slug}' already exists.", errors={"slug": ["already exists"]})
@@ -91,13 +91,6 @@ def cluster_create(
     return cluster
 
 
-def cluster_set_secrets(*, cluster: Cluster, secrets_values: dict[str, str]) -> Cluster:
-    """Merge new secret values (empty string removes one) into the cluster's encrypted secrets."""
-    cluster_secrets_merge(cluster, secrets_values)
-    cluster.save(update_fields=["secrets_encrypted", "updated_at"])
-    return cluster
-
-
 def cluster_secrets_merge(cluster: Cluster, secrets_values: dict[str, str]) -> None:
     unknown = set(secrets_values) - set(Cluster.SECRET_FIELDS)
     if unknown:
@@ -145,8 +138,12 @@ def api_key_create(
     created_by=None,
     creator_role: str | None = None,
     expires_at: datetime | None = None,
+    not_after: datetime | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its raw value, which is shown once and never stored."""
+    """Create a key and return it with its raw value, which is shown once and never stored.
+
+    `not_after` caps the expiry (a key made by another key never outlives it): no expiry, or a later
+    one, becomes `not_after`."""
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = ["name is required"]
@@ -156,6 +153,8 @@ def api_key_create(
         errors["expires_at"] = ["must be in the future"]
     if errors:
         raise ValidationFailed(errors)
+    if not_after is not None and (expires_at is None or expires_at > not_after):
+        expires_at = not_after
     if creator_role is not None and not role_at_least(creator_role, role):
         raise PermissionDenied("An API key cannot have a higher role than the person who creates it.")
     key_id = secrets.token_hex(4)

@@ -42,13 +42,14 @@ def _check_redis() -> dict:
 
 
 def _check_cluster(cluster) -> tuple[str, dict]:
-    from connectors.connect import ConnectError, connect_client
+    from connectors.connect import connect_client
 
-    endpoint = replace(cluster.connect_endpoint(interactive=True), timeout=READINESS_TIMEOUT_SECONDS, max_retries=0)
     try:
+        # Inside the try: an undecryptable secret (DecryptionError) is this cluster's failure, not a 500.
+        endpoint = replace(cluster.connect_endpoint(interactive=True), timeout=READINESS_TIMEOUT_SECONDS, max_retries=0)
         info = connect_client(endpoint).server_info()
         return cluster.name, {"ok": True, "version": info.get("version")}
-    except ConnectError as error:
+    except Exception as error:  # noqa: BLE001 - readiness reports any failure as not ready
         return cluster.name, {"ok": False, "error": type(error).__name__}
 
 

@@ -23,6 +23,7 @@ from connectors.naming import (
     STAGES,
     SUFFIX,
     NamingError,
+    business_unit_errors,
     connector_name,
     dlq_topic_name,
     max_connector_id_length,
@@ -284,6 +285,94 @@ def test_naming_error_message_lists_every_field():
 
     assert str(raised.value).startswith("stage: stage 'prod' is invalid")
     assert "; id: id 'CRM' is invalid" in str(raised.value)
+
+
+# --- no two owners share a name ---------------------------------------------------------------------
+# Few, short parts, stage names among them, so that collisions are likely unless the rule prevents them.
+name_parts = st.sampled_from([*STAGES, "a", "b1", "sales", "x"])
+part_slugs = st.lists(name_parts, min_size=1, max_size=4).map("-".join)
+shared_landing_zones = st.sampled_from([None, "edh-shared", "lz"])
+
+
+def _triple(parts: list[str], stage_at: int, landing_zone: str | None) -> dict:
+    return {
+        "business_unit": "-".join(parts[:stage_at]),
+        "stage": parts[stage_at],
+        "connector_id": "-".join(parts[stage_at + 1 :]),
+        "landing_zone": landing_zone,
+    }
+
+
+@st.composite
+def independent_pairs(draw) -> tuple[dict, dict]:
+    landing_zone = draw(shared_landing_zones)
+    first, second = (
+        {"business_unit": draw(part_slugs), "stage": draw(stages), "connector_id": draw(part_slugs)} for _ in range(2)
+    )
+    return {**first, "landing_zone": landing_zone}, {**second, "landing_zone": landing_zone}
+
+
+@st.composite
+def same_parts_pairs(draw) -> tuple[dict, dict]:
+    """Two readings of one `bu-stage-id` sequence, split at two (maybe different) stage-named parts:
+    exactly the triples that would share a name."""
+    parts = draw(st.lists(name_parts, min_size=3, max_size=8))
+    positions = [i for i, part in enumerate(parts) if part in STAGES and 0 < i < len(parts) - 1]
+    assume(positions)
+    landing_zone = draw(shared_landing_zones)
+    first_at, second_at = draw(st.sampled_from(positions)), draw(st.sampled_from(positions))
+    return _triple(parts, first_at, landing_zone), _triple(parts, second_at, landing_zone)
+
+
+def _passes_validation(triple: dict) -> bool:
+    if business_unit_errors(triple["business_unit"]):
+        return False
+    try:
+        connector_name(**triple)
+    except NamingError:
+        return False
+    return True
+
+
+@settings(deadline=None, max_examples=500)
+@given(st.one_of(independent_pairs(), same_parts_pairs()))
+@example(
+    (
+        {"business_unit": "sales", "stage": "dev", "connector_id": "run-x", "landing_zone": "edh-shared"},
+        {"business_unit": "sales-dev", "stage": "run", "connector_id": "x", "landing_zone": "edh-shared"},
+    )
+)
+def test_distinct_valid_owners_and_ids_in_one_landing_zone_never_share_a_connector_name(pair):
+    first, second = pair
+    # Not assume(): under the rule every colliding pair is invalid, and filtering them all out would
+    # trip Hypothesis' filter health check. Such a pair simply has nothing to check.
+    if first == second or not (_passes_validation(first) and _passes_validation(second)):
+        return
+
+    assert connector_name(**first) != connector_name(**second)
+
+
+def test_the_collision_the_rule_prevents():
+    # Both would be edh-shared-sales-dev-run-x-connector: the second tenant is refused.
+    assert connector_name(landing_zone="edh-shared", business_unit="sales", stage="dev", connector_id="run-x") == (
+        "edh-shared-sales-dev-run-x-connector"
+    )
+    assert business_unit_errors("sales") == []
+    assert business_unit_errors("sales-dev") == [
+        "business unit 'sales-dev' must not contain a stage name (dev, qas, run) as a hyphen-separated part, "
+        "found 'dev': connector names would become ambiguous."
+    ]
+
+
+@pytest.mark.parametrize("value", ["devops", "sales-devs", "runner", "qas2", "a-b-c"])
+def test_a_stage_name_only_counts_as_a_whole_part(value):
+    assert business_unit_errors(value) == []
+
+
+def test_a_business_unit_that_is_not_a_slug_gets_the_slug_message():
+    assert business_unit_errors("Sales_BU") == [
+        "business unit 'Sales_BU' is invalid: use lowercase letters, digits and single hyphens, starting with a letter."
+    ]
 
 
 # --- topic prefix overlap --------------------------------------------------------------------------

@@ -42,3 +42,12 @@ def test_readyz_is_503_when_redis_is_unreachable(client, settings):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"]["ok"] is False
+
+
+def test_readyz_reports_a_cluster_whose_secrets_cannot_be_decrypted_instead_of_failing(client):
+    SharedClusterFactory(name="broken", secrets_encrypted="not-a-fernet-token")
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["connect"]["broken"] == {"ok": False, "error": "DecryptionError"}

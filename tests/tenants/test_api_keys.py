@@ -95,3 +95,49 @@ def test_key_creation_errors_are_field_level(client_for, tenant):
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"name", "role"}
+
+
+def test_a_key_never_expires_later_than_its_not_after(tenant):
+    not_after = timezone.now() + timedelta(days=1)
+
+    unlimited, _ = api_key_create(tenant=tenant, name="a", role=Role.VIEWER, not_after=not_after)
+    later, _ = api_key_create(
+        tenant=tenant, name="b", role=Role.VIEWER, expires_at=not_after + timedelta(days=30), not_after=not_after
+    )
+    sooner, _ = api_key_create(
+        tenant=tenant, name="c", role=Role.VIEWER, expires_at=not_after - timedelta(hours=1), not_after=not_after
+    )
+
+    assert unlimited.expires_at == not_after and later.expires_at == not_after
+    assert sooner.expires_at == not_after - timedelta(hours=1)
+
+
+def test_a_key_created_with_an_expiring_key_does_not_outlive_it(client_for, tenant):
+    admin = client_for(tenant, Role.ADMIN)
+    parent_expiry = timezone.now() + timedelta(hours=1)
+    ApiKey.objects.filter(tenant=tenant).update(expires_at=parent_expiry)
+
+    forever = admin.post("/api/v1/tenants/sales/api-keys/", {"name": "forever", "role": "viewer"}, format="json")
+    next_year = admin.post(
+        "/api/v1/tenants/sales/api-keys/",
+        {"name": "next-year", "role": "viewer", "expires_at": (timezone.now() + timedelta(days=365)).isoformat()},
+        format="json",
+    )
+
+    assert forever.status_code == next_year.status_code == 201
+    assert ApiKey.objects.get(name="forever").expires_at == parent_expiry
+    assert ApiKey.objects.get(name="next-year").expires_at == parent_expiry
+
+
+def test_a_key_created_with_a_non_expiring_key_or_a_session_keeps_what_was_asked(client_for, tenant, api_client):
+    admin = client_for(tenant, Role.ADMIN)
+    user = UserFactory(username="boss")
+    MembershipFactory(user=user, tenant=tenant, role=Role.ADMIN)
+    api_client.force_authenticate(user)
+
+    by_key = admin.post("/api/v1/tenants/sales/api-keys/", {"name": "k", "role": "viewer"}, format="json")
+    by_session = api_client.post("/api/v1/tenants/sales/api-keys/", {"name": "s", "role": "viewer"}, format="json")
+
+    assert by_key.status_code == by_session.status_code == 201
+    assert ApiKey.objects.get(name="k").expires_at is None
+    assert ApiKey.objects.get(name="s").expires_at is None

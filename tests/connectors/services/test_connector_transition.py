@@ -77,6 +77,16 @@ def test_every_state_but_deleted_can_reach_deleted():
     assert reachable == set(State)
 
 
+def test_a_connector_that_vanished_during_an_update_can_be_provisioned_again():
+    """Connect lost it mid-update: the converge re-creates it instead of failing on a 409 forever."""
+    connector = _connector_in(State.UPDATING)
+
+    result = connector_transition(connector_id=connector.pk, to=State.PROVISIONING, actor="system:reconciler")
+
+    assert result.state == State.PROVISIONING
+    assert State.PROVISIONING in TRANSITIONS[State.UPDATING]
+
+
 def test_a_transition_to_failed_stores_the_error_without_its_secrets():
     connector = _connector_in(State.PROVISIONING)
     error = "Connection to db failed for user app with password=hunter2; key was S3cr3t-value-xyz"

@@ -1,0 +1,126 @@
+"""The catalog asks every cluster for its plugins at once; the live status never shows a secret."""
+
+import threading
+import time
+
+import pytest
+
+from connectors import apis
+from connectors.apis import MAX_PLUGIN_FETCHERS, plugin_classes_by_cluster, scrub_status
+from connectors.services.validation import cluster_plugin_classes
+from controlplane.crypto import encrypt_secrets
+from tenants.models import Role
+from tests.factories import ConnectorFactory, SharedClusterFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "S3cr3t-db-pass"
+CLUSTER_SECRET = "kafka-Secret-9"
+
+
+# --- the catalog ----------------------------------------------------------------------------------
+def test_the_clusters_plugin_lists_are_fetched_in_parallel(monkeypatch):
+    clusters = [SharedClusterFactory() for _ in range(4)]
+    all_asking = threading.Barrier(len(clusters), timeout=5)
+
+    def fetch(*, cluster):
+        all_asking.wait()  # a sequential loop would break the barrier: every call must be in flight at once
+        return {f"org.example.{cluster.name}"}
+
+    monkeypatch.setattr(apis, "cluster_plugin_classes", fetch)
+
+    assert plugin_classes_by_cluster(clusters) == {c.name: {f"org.example.{c.name}"} for c in clusters}
+
+
+def test_at_most_eight_clusters_are_asked_at_a_time(monkeypatch):
+    clusters = [SharedClusterFactory() for _ in range(MAX_PLUGIN_FETCHERS + 4)]
+    lock, running, peak = threading.Lock(), [0], [0]
+
+    def fetch(*, cluster):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return set()
+
+    monkeypatch.setattr(apis, "cluster_plugin_classes", fetch)
+
+    assert len(plugin_classes_by_cluster(clusters)) == len(clusters)
+    assert peak[0] == MAX_PLUGIN_FETCHERS == 8
+
+
+def test_asking_a_cluster_for_its_plugins_makes_no_database_query(monkeypatch, django_assert_num_queries):
+    """So the worker threads never open database connections of their own."""
+    cluster = SharedClusterFactory(secrets_encrypted=encrypt_secrets({"connect_password": "x-secret"}))
+
+    class FakeClient:
+        def plugins(self):
+            return [{"class": "org.example.Source"}]
+
+    monkeypatch.setattr("connectors.services.validation.connect_client", lambda endpoint: FakeClient())
+    with django_assert_num_queries(0):
+        assert cluster_plugin_classes(cluster=cluster) == {"org.example.Source"}
+
+
+def test_a_cluster_whose_secrets_cannot_be_decrypted_does_not_break_the_catalog(client_for, tenant):
+    SharedClusterFactory(name="broken", secrets_encrypted="not-a-fernet-token", tenants=[tenant])
+
+    response = client_for(tenant, Role.VIEWER).get("/api/v1/connector-types/")
+
+    assert response.status_code == 200
+    availability = response.json()["results"][0]["clusters"]
+    assert availability == [{"cluster": "broken", "offered": True, "plugin_installed": None}]
+
+
+# --- the live status ------------------------------------------------------------------------------
+def test_scrub_status_masks_secrets_in_every_trace_and_message():
+    status = {
+        "connector": {"state": "FAILED", "worker_id": "w:8083", "trace": f"SQLException: login {SECRET} refused"},
+        "tasks": [
+            {"id": 0, "state": "FAILED", "trace": "org.apache.kafka...: password=hunter2 rejected"},
+            {"id": 1, "state": "USER_ACTIONABLE_ERROR", "msg": f"bad credentials {SECRET}"},
+            {"id": 2, "state": "RUNNING", "worker_id": "w:8083"},
+        ],
+        "type": "source",
+    }
+
+    scrubbed = scrub_status(status, {"database.password": SECRET})
+
+    assert SECRET not in str(scrubbed) and "hunter2" not in str(scrubbed)
+    assert scrubbed["connector"] == {
+        "state": "FAILED",
+        "worker_id": "w:8083",
+        "trace": "SQLException: login ******** refused",
+    }
+    assert scrubbed["tasks"][0]["trace"] == "org.apache.kafka...: password=******** rejected"
+    assert scrubbed["tasks"][1]["msg"] == "bad credentials ********"
+    assert scrubbed["tasks"][2] == status["tasks"][2]
+    assert scrubbed["type"] == "source"
+
+
+def test_the_status_endpoint_masks_the_connectors_and_the_clusters_secrets(monkeypatch, client_for, tenant):
+    cluster = SharedClusterFactory(secrets_encrypted=encrypt_secrets({"sasl_password": CLUSTER_SECRET}))
+    connector = ConnectorFactory(
+        tenant=tenant, cluster=cluster, state="FAILED", secrets_encrypted=encrypt_secrets({"db.pw": SECRET})
+    )
+
+    class FakeClient:
+        def status(self, name):
+            return {
+                "name": name,
+                "connector": {"state": "FAILED", "trace": f"auth failed with {SECRET}\n\tat Foo.bar"},
+                "tasks": [{"id": 0, "state": "FAILED", "trace": f"SASL {CLUSTER_SECRET} rejected"}],
+                "type": "source",
+            }
+
+    monkeypatch.setattr(apis, "connect_client", lambda endpoint: FakeClient())
+
+    response = client_for(tenant, Role.VIEWER).get(f"/api/v1/connectors/{connector.name}/status")
+
+    assert response.status_code == 200
+    live = response.json()["connect"]
+    assert SECRET not in str(live) and CLUSTER_SECRET not in str(live)
+    assert live["connector"]["trace"] == "auth failed with ********\n\tat Foo.bar"
+    assert live["tasks"][0]["trace"] == "SASL ******** rejected"
