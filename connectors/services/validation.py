@@ -45,6 +45,8 @@ MAX_TASKS = 10
 MASKED = "********"
 TOPIC_PATTERN = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
 PLUGIN_CACHE_SECONDS = 60
+PLUGIN_FAILURE_CACHE_SECONDS = 15
+PLUGINS_UNKNOWN = "unknown"
 
 
 @dataclass
@@ -207,11 +209,15 @@ def cluster_plugin_classes(*, cluster: Cluster) -> set[str] | None:
     """Connector classes installed on the cluster (cached briefly), or None if it cannot be asked."""
     key = f"cluster-plugins:{cluster.pk}:{cluster.updated_at.timestamp()}"
     cached = cache.get(key)
+    if cached == PLUGINS_UNKNOWN:
+        return None
     if cached is not None:
         return set(cached)
     try:
         plugins = connect_client(cluster.connect_endpoint(interactive=True)).plugins()
     except ConnectError:
+        # Remember the failure briefly too, so a dead cluster does not cost a timeout per request.
+        cache.set(key, PLUGINS_UNKNOWN, PLUGIN_FAILURE_CACHE_SECONDS)
         return None
     classes = sorted(plugin["class"] for plugin in plugins)
     cache.set(key, classes, PLUGIN_CACHE_SECONDS)
