@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from connectors.connect import TRANSIENT_CONNECT_ERRORS
+from connectors.connect import TRANSIENT_CONNECT_ERRORS, ConnectorNotFound
 from connectors.services.alerts import WebhookFailed
 from connectors.services.topics import TopicsUnavailable
 
-TRANSIENT_ERRORS = (*TRANSIENT_CONNECT_ERRORS, TopicsUnavailable)
+# ConnectorNotFound during a converge: Connect has not registered a connector it just accepted.
+TRANSIENT_ERRORS = (*TRANSIENT_CONNECT_ERRORS, ConnectorNotFound, TopicsUnavailable)
 
 task_options = {
     "acks_late": True,

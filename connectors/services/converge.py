@@ -52,8 +52,9 @@ def connector_converge(
     client = client_for(connector)
     try:
         connector = _converge(connector, client, actor=actor, secrets=secrets, settle_timeout=settle_timeout)
-    except (*TRANSIENT_CONNECT_ERRORS, TopicsUnavailable):
-        # The claim stays held: the task's retry continues the operation.
+    except (*TRANSIENT_CONNECT_ERRORS, TopicsUnavailable, ConnectorNotFound):
+        # The claim stays held: the task's retry continues the operation. A 404 here means Connect
+        # has not registered a connector it just accepted (or is rebalancing): also worth a retry.
         raise
     except (ConnectError, TopicsRefused) as error:
         # Invalid config, plugin missing, credentials or TLS refused, an unsupported operation, a topic

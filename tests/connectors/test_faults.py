@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -30,6 +28,7 @@ from controlplane.devstack.stack import LocalStack, StackConfig
 from tenants.models import Cluster, Role
 from tests.conftest import wait_for
 from tests.factories import DedicatedClusterFactory, LandingZoneFactory, SharedClusterFactory
+from tests.system import free_ports
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
@@ -39,14 +38,6 @@ TASK_TIME_LIMIT = 15
 STALE_CLAIM_SECONDS = TASK_TIME_LIMIT + 30
 CLUSTER = "faults"
 FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
-
-
-def free_ports(count: int) -> list[int]:
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
 
 
 # --- the module's own stack, broker for Celery, worker and beat --------------------------------------

@@ -14,13 +14,13 @@ import subprocess
 import time
 import urllib.request
 import uuid
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from controlplane.devstack.processes import ManagedProcess
 from controlplane.devstack.stack import LocalStack, StackConfig, StackError
+from tests.system import free_ports, is_alive, processes_mentioning
 
 pytestmark = pytest.mark.connect
 
@@ -29,39 +29,6 @@ UP_TIMEOUT = 120
 
 
 # --- helpers ------------------------------------------------------------------------------------------
-def free_ports(count: int) -> list[int]:
-    """Distinct loopback ports nobody listens on (held open together so they differ)."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-
-
-def is_alive(pid: int) -> bool:
-    """Alive and not a zombie, read straight from /proc (independent of the code under test)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
-def processes_mentioning(*needles: str) -> list[tuple[int, str]]:
-    """Live processes (other than this one) whose command line contains any of the needles."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-        if any(needle in cmdline for needle in needles) and is_alive(int(entry.name)):
-            found.append((int(entry.name), cmdline[:200]))
-    return found
-
-
 def process_group(pgid: int) -> list[int]:
     """Live members of a process group, from /proc."""
     members = []

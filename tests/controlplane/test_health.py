@@ -1,18 +1,11 @@
 """/healthz says the process is alive; /readyz checks the database, Redis and every Connect cluster."""
 
-import socket
-
 import pytest
 
 from tests.factories import SharedClusterFactory
+from tests.system import closed_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.connect]
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_healthz_answers_without_authentication(client):
@@ -31,14 +24,14 @@ def test_readyz_reports_database_redis_and_connect_ok(client, local_stack):
 
 def test_readyz_is_503_when_a_connect_cluster_is_unreachable(client, local_stack):
     SharedClusterFactory(name="local", connect_url=local_stack.config.connect_url)
-    SharedClusterFactory(name="gone", connect_url=f"http://127.0.0.1:{_closed_port()}")
+    SharedClusterFactory(name="gone", connect_url=f"http://127.0.0.1:{closed_port()}")
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["connect"]["gone"] == {"ok": False, "error": "ConnectUnreachable"}
 
 
 def test_readyz_is_503_when_redis_is_unreachable(client, settings):
-    settings.REDIS_URL = f"redis://127.0.0.1:{_closed_port()}/0"
+    settings.REDIS_URL = f"redis://127.0.0.1:{closed_port()}/0"
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"]["ok"] is False

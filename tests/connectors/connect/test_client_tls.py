@@ -12,7 +12,6 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,7 @@ from connectors.connect import (
 )
 from controlplane.devstack.stack import LocalStack, StackConfig
 from controlplane.devstack.tls import SelfSignedKeystore, generate_self_signed_keystore
+from tests.system import free_ports, is_alive, processes_mentioning
 
 pytestmark = pytest.mark.connect
 
@@ -39,38 +39,6 @@ FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 
 
 # --- helpers ------------------------------------------------------------------------------------------
-def free_ports(count: int) -> list[int]:
-    """Distinct loopback ports nobody listens on (held open together so they differ)."""
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-
-
-def is_alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
-def processes_mentioning(*needles: str) -> list[int]:
-    """Live processes whose command line contains any of the needles, read straight from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-        if any(needle in cmdline for needle in needles) and is_alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found
-
-
 def port_is_open(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.settimeout(0.5)

@@ -1,19 +1,12 @@
 """The plugin list of a cluster is cached; so is, briefly, the fact that the cluster did not answer."""
 
-import socket
-
 import pytest
 
 from connectors.services.validation import cluster_plugin_classes
 from tests.factories import SharedClusterFactory
+from tests.system import closed_port
 
 pytestmark = pytest.mark.django_db
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.connect
@@ -26,7 +19,7 @@ def test_installed_plugins_come_from_the_cluster(local_stack):
 def test_an_unreachable_cluster_is_remembered_briefly_so_it_is_not_asked_again_at_once(monkeypatch):
     import connectors.services.validation as validation
 
-    cluster = SharedClusterFactory(connect_url=f"http://127.0.0.1:{_closed_port()}")
+    cluster = SharedClusterFactory(connect_url=f"http://127.0.0.1:{closed_port()}")
     assert cluster_plugin_classes(cluster=cluster) is None
 
     def must_not_be_called(endpoint):

@@ -89,3 +89,17 @@ def test_keys_confluent_cloud_adds_on_read_are_not_drift():
         "tasks.max",
         "transforms",
     ]
+
+
+def test_a_connector_connect_does_not_know_yet_is_retried_not_failed(local_cluster, tenant, unique_name):
+    from connectors.connect import ConnectorNotFound
+
+    # Marked as applied, but absent from Connect: resume answers 404, as it can right after a create.
+    connector = ConnectorFactory(
+        tenant=tenant, cluster=local_cluster, connector_id=unique_name("ghost"), state="PROVISIONING"
+    )
+    Connector.objects.filter(pk=connector.pk).update(applied_generation=connector.generation)
+    with pytest.raises(ConnectorNotFound):
+        connector_converge(connector_id=connector.pk, settle_timeout=1)
+    connector.refresh_from_db()
+    assert connector.state == State.PROVISIONING and not connector.retry_blocked
