@@ -5,28 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0001_initial'),
-        ('tenants', '0002_topic_prefix_length'),
+        ("connectors", "0001_initial"),
+        ("tenants", "0002_topic_prefix_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('REQUESTED', 'Requested'), ('PROVISIONING', 'Provisioning'), ('RUNNING', 'Running'), ('DEGRADED', 'Degraded'), ('FAILED', 'Failed'), ('PAUSED', 'Paused'), ('STOPPED', 'Stopped'), ('UPDATING', 'Updating'), ('DELETING', 'Deleting'), ('DELETED', 'Deleted'), ('DRIFTED', 'Drifted')], max_length=16)),
-                ('message', models.TextField(blank=True)),
-                ('opened_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('connector', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='connectors.connector')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("REQUESTED", "Requested"),
+                            ("PROVISIONING", "Provisioning"),
+                            ("RUNNING", "Running"),
+                            ("DEGRADED", "Degraded"),
+                            ("FAILED", "Failed"),
+                            ("PAUSED", "Paused"),
+                            ("STOPPED", "Stopped"),
+                            ("UPDATING", "Updating"),
+                            ("DELETING", "Deleting"),
+                            ("DELETED", "Deleted"),
+                            ("DRIFTED", "Drifted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.TextField(blank=True)),
+                ("opened_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "connector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alerts", to="connectors.connector"
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alerts", to="tenants.tenant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at', '-id'],
-                'indexes': [models.Index(fields=['tenant', 'resolved_at'], name='connectors__tenant__e5a2cd_idx')],
+                "ordering": ["-opened_at", "-id"],
+                "indexes": [models.Index(fields=["tenant", "resolved_at"], name="connectors__tenant__e5a2cd_idx")],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0002_alerts'),
+        ("connectors", "0002_alerts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='connector',
-            name='retry_blocked',
+            model_name="connector",
+            name="retry_blocked",
             field=models.BooleanField(default=False),
         ),
     ]
