@@ -22,9 +22,10 @@ from connectors.selectors import secrets_to_scrub
 from connectors.services import commands
 from connectors.services.lifecycle import scrub_error
 from connectors.services.observe import trimmed_status
-from connectors.services.validation import MASKED, ConnectorRequest, cluster_plugin_classes
+from connectors.services.validation import ConnectorRequest, cluster_plugin_classes
 from controlplane.api.base import TenantScopedViewSet
 from controlplane.crypto import DecryptionError
+from controlplane.logging import MASK
 from tenants.access import access_for_request
 from tenants.models import Role
 from tenants.selectors import cluster_list_open_to
@@ -113,7 +114,7 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
 
     def get_credentials(self, connector: Connector) -> dict[str, str]:
         # Names only: the values never leave the encrypted column except towards Connect.
-        return {key: MASKED for key in connector.credential_keys}
+        return {key: MASK for key in connector.credential_keys}
 
     def get_links(self, connector: Connector) -> dict[str, str]:
         request = self.context.get("request")

@@ -21,8 +21,7 @@ from connectors.catalog.error_handling import ErrorHandling, error_handling_conf
 from connectors.catalog.registry import CONFLUENT_CLOUD, SELF_MANAGED, ConnectorType
 from connectors.catalog.transforms import render_transforms
 from connectors.naming import dlq_topic_name, publication_name, replication_slot_name
-
-MASK = "********"
+from controlplane.logging import MASK
 
 # Keys that carry secrets whatever the type (the managed connector's own Kafka credentials).
 PLATFORM_SECRET_KEYS: frozenset[str] = frozenset({"kafka.api.secret"})
@@ -157,12 +156,3 @@ def render_connector_config(
     limit = connector_type.max_tasks
     rendered["tasks.max"] = str(min(tasks_max, limit) if limit is not None else tasks_max)
     return dict(sorted(rendered.items()))
-
-
-def mask_secrets(rendered: Mapping[str, str], connector_type: ConnectorType) -> dict[str, str]:
-    """`rendered` with every secret value replaced by "********" (for drift and diff displays).
-
-    Masks the type's secret fields (on any flavour) and the managed connector's Kafka API secret.
-    """
-    secret_keys = connector_type.secret_names() | PLATFORM_SECRET_KEYS
-    return {key: MASK if key in secret_keys else value for key, value in rendered.items()}

@@ -24,9 +24,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.catalog.registry import FLAVOURS, PLACEHOLDER_MARK, ConnectorType, FieldSpec
+from controlplane.logging import MASK
 
 # In `credentials`, this value means "keep the stored secret" (the update path substitutes it).
-KEEP_SECRET = "********"
+KEEP_SECRET = MASK  # in credentials: keep the stored secret
 
 TOPIC_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9._-]+$")
 MAX_TOPIC_NAME_LENGTH = 249
@@ -352,8 +353,13 @@ def topics_errors(
     return errors
 
 
-def tasks_max_errors(*, tasks_max: Any) -> dict[str, list[str]]:
-    """tasks_max must be a positive integer (the renderer caps it at the type's max_tasks)."""
-    if isinstance(tasks_max, bool) or not isinstance(tasks_max, int) or tasks_max < 1:
-        return {"tasks_max": ["must be a positive integer."]}
+# The platform's ceiling on a connector's tasks; a type may set a lower one (CDC connectors: 1).
+MAX_TASKS = 10
+
+
+def tasks_max_errors(*, tasks_max: Any, connector_type: ConnectorType) -> dict[str, list[str]]:
+    """tasks_max must be a whole number from 1 to the type's (or the platform's) limit."""
+    limit = min(MAX_TASKS, connector_type.max_tasks or MAX_TASKS)
+    if isinstance(tasks_max, bool) or not isinstance(tasks_max, int) or not 1 <= tasks_max <= limit:
+        return {"tasks_max": [f"must be a whole number from 1 to {limit} for {connector_type.display_name}."]}
     return {}

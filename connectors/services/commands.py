@@ -15,13 +15,13 @@ from connectors.selectors import connector_secrets
 from connectors.services.dispatch import dispatch_converge
 from connectors.services.lifecycle import IllegalTransition, operation_begin
 from connectors.services.validation import (
-    MASKED,
     ConnectorRequest,
     ValidationOutcome,
     validate_connector_request,
 )
 from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import Conflict, ValidationFailed
+from controlplane.logging import MASK
 from tenants.models import Cluster
 
 IMMUTABLE_FIELDS = {"type": "type_key", "cluster": "cluster_name", "stage": "stage", "id": "connector_id"}
@@ -123,7 +123,7 @@ def merge_update(connector: Connector, changes: dict) -> ConnectorRequest:
         for key, value in (changes["credentials"] or {}).items():
             if value is None:
                 request.credentials.pop(key, None)
-            elif value != MASKED:
+            elif value != MASK:
                 request.credentials[key] = value
     for field in ("topics", "transforms", "tasks_max", "create_topics"):
         if field in changes:

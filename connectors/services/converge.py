@@ -21,7 +21,7 @@ from connectors.connect import (
     InvalidConnectorConfig,
     connect_client,
 )
-from connectors.lifecycle import DesiredState, State
+from connectors.lifecycle import SETTLED_STATES, DesiredState, State
 from connectors.models import Connector
 from connectors.selectors import connector_desired_config, connector_secrets, secrets_to_scrub
 from connectors.services.cleanup import cleanup_after_delete
@@ -109,11 +109,7 @@ def _apply_target_state(connector: Connector, client: ConnectClient) -> None:
 
 def _settle(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict, timeout: float) -> Connector:
     """Wait (briefly) for Connect's asynchronous status and record the state it reaches."""
-    wanted = {
-        DesiredState.RUNNING: State.RUNNING,
-        DesiredState.PAUSED: State.PAUSED,
-        DesiredState.STOPPED: State.STOPPED,
-    }
+    done = SETTLED_STATES[connector.desired_state] | {State.FAILED}
     deadline = time.monotonic() + timeout
     observed, status = None, {}
     while True:
@@ -122,7 +118,7 @@ def _settle(connector: Connector, client: ConnectClient, *, actor: str, secrets:
             observed = lifecycle_from_status(status)
         except ConnectorNotFound:  # "No status found" for a few seconds after creation
             observed = None
-        if observed in {wanted[connector.desired_state], State.FAILED} or time.monotonic() >= deadline:
+        if observed in done or time.monotonic() >= deadline:
             break
         time.sleep(SETTLE_INTERVAL_SECONDS)
     Connector.objects.filter(pk=connector.pk).update(observed_at=timezone.now())

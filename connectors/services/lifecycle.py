@@ -12,7 +12,7 @@ from django.utils import timezone
 from connectors.lifecycle import State, is_allowed
 from connectors.models import Alert, Connector, ConnectorEvent
 from controlplane.exceptions import Conflict
-from controlplane.logging import redact
+from controlplane.logging import MASK, redact
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def scrub_error(text: str, *, secrets: dict[str, str] | None = None) -> str:
     """An error text safe to store and show: known secret values and secret-looking pairs masked."""
     for value in (secrets or {}).values():
         if value and len(value) >= 3:
-            text = text.replace(value, "********")
+            text = text.replace(value, MASK)
     return redact(text)[:MAX_ERROR_LENGTH]
 
 

@@ -13,7 +13,6 @@ provisioning retries until the cluster answers.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -22,7 +21,7 @@ from django.db.models import Q
 from connectors.catalog import ConnectorType, UnknownConnectorType, UnsupportedFlavour, get_type
 from connectors.catalog.error_handling import error_handling_errors, error_handling_from_request
 from connectors.catalog.transforms import route_prefix_errors, transforms_errors
-from connectors.catalog.validation import config_errors
+from connectors.catalog.validation import config_errors, tasks_max_errors, topics_errors
 from connectors.connect import (
     TRANSIENT_CONNECT_ERRORS,
     ConnectAuthError,
@@ -41,9 +40,6 @@ from connectors.services.topics import TopicsUnavailable, existing_topics
 from tenants.models import Cluster, Tenant
 from tenants.selectors import cluster_is_open_to, topic_prefixes_of
 
-MAX_TASKS = 10
-MASKED = "********"
-TOPIC_PATTERN = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
 PLUGIN_CACHE_SECONDS = 60
 PLUGIN_FAILURE_CACHE_SECONDS = 15
 PLUGINS_UNKNOWN = "unknown"
@@ -99,9 +95,7 @@ def validate_connector_request(
             )
         )
         outcome.add(error_handling_errors(kind=connector_type.kind, data=request.error_handling))
-        limit = min(MAX_TASKS, connector_type.max_tasks or MAX_TASKS)
-        if not isinstance(request.tasks_max, int) or not 1 <= request.tasks_max <= limit:
-            outcome.add({"tasks_max": [f"must be a whole number from 1 to {limit} for this connector type"]})
+        outcome.add(tasks_max_errors(tasks_max=request.tasks_max, connector_type=connector_type))
     _check_name(request, outcome, existing=existing)
     if connector_type and cluster:
         _check_topics(request, outcome, connector_type=connector_type, cluster=cluster)
@@ -159,19 +153,16 @@ def _check_topics(
 ) -> None:
     topics = request.topics
     binding = connector_type.topic_binding
-    if not isinstance(topics, list) or not topics or not all(isinstance(t, str) and t for t in topics):
-        outcome.add({"topics": ["a non-empty list of topic names is required"]})
+    # The shape (list, count for the binding, repeats, legal names) is the catalog's rule.
+    shape_errors = topics_errors(connector_type=connector_type, topics=topics)
+    if shape_errors:
+        outcome.add(shape_errors)
         return
-    if binding in {"topic", "prefix", "regex_map"} and len(topics) != 1:
-        what = "one topic prefix" if binding == "prefix" else "exactly one topic"
-        outcome.add({"topics": [f"{connector_type.display_name} takes {what}"]})
-        return
+    # Then ownership: a tenant may have several prefixes, any one of them will do.
     prefixes = topic_prefixes_of(tenant=request.tenant)
     direction = "reads" if connector_type.kind == "sink" else "writes"
     for index, topic in enumerate(topics):
-        if not TOPIC_PATTERN.match(topic):
-            outcome.add({f"topics[{index}]": [f"'{topic}' is not a legal topic name (letters, digits, '.', '_', '-')"]})
-        elif not any(topic.startswith(prefix) for prefix in prefixes):
+        if not any(topic.startswith(prefix) for prefix in prefixes):
             outcome.add(
                 {
                     f"topics[{index}]": [

@@ -8,7 +8,6 @@ runs inside a transaction that is rolled back, so nothing is ever provisioned on
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 import psycopg
 import pytest
@@ -22,11 +21,11 @@ from connectors.models import Connector
 from connectors.selectors import connector_secrets
 from controlplane.crypto import encrypt_secrets
 from tenants.models import Role
+from tests.connectors.conftest import POSTGRES, CdcDatabase, drop_database
 from tests.factories import ConnectorFactory, DedicatedClusterFactory, SharedClusterFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.connect]
 
-POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres", "autocommit": True}
 CONNECTORS = "/api/v1/connectors/"
 VALIDATE = "/api/v1/connectors/validate"
 
@@ -35,53 +34,6 @@ VALIDATE = "/api/v1/connectors/validate"
 @pytest.fixture
 def developer(client_for, tenant):
     return client_for(tenant, Role.DEVELOPER)
-
-
-@dataclass(frozen=True)
-class CdcDatabase:
-    role: str
-    password: str
-    dbname: str
-    table: str = "orders"
-
-
-def _drop_database(dbname: str, *roles: str) -> None:
-    with psycopg.connect(**POSTGRES) as admin:
-        # A replication slot on the database blocks DROP DATABASE: stop its walsender, then drop it.
-        admin.execute(
-            "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = %s AND active",
-            (dbname,),
-        )
-        for (slot,) in admin.execute("SELECT slot_name FROM pg_replication_slots WHERE database = %s", (dbname,)):
-            admin.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-        for role in roles:
-            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
-
-
-@pytest.fixture
-def cdc_database():
-    """A database Debezium can capture: a REPLICATION LOGIN role owning the database and its table."""
-    suffix = uuid.uuid4().hex[:10]
-    database = CdcDatabase(role=f"cdc_{suffix}", password=f"pw-{suffix}", dbname=f"cdc_{suffix}")
-    with psycopg.connect(**POSTGRES) as admin:
-        admin.execute(
-            sql.SQL("CREATE ROLE {} REPLICATION LOGIN PASSWORD {}").format(
-                sql.Identifier(database.role), sql.Literal(database.password)
-            )
-        )
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(database.dbname), sql.Identifier(database.role)
-            )
-        )
-    owner = {**POSTGRES, "user": database.role, "password": database.password, "dbname": database.dbname}
-    with psycopg.connect(**owner) as conn:
-        conn.execute(
-            sql.SQL("CREATE TABLE {} (id integer PRIMARY KEY, item text)").format(sql.Identifier(database.table))
-        )
-    yield database
-    _drop_database(database.dbname, database.role)
 
 
 @pytest.fixture
@@ -98,7 +50,7 @@ def locked_database():
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database.dbname)))
         admin.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database.dbname)))
     yield database
-    _drop_database(database.dbname, database.role)
+    drop_database(database.dbname, database.role)
 
 
 @pytest.fixture

@@ -407,7 +407,15 @@ def test_topic_names_must_be_valid_unique_and_inside_the_tenants_prefix():
 
 
 @pytest.mark.parametrize(
-    "tasks_max,valid", [(1, True), (8, True), (0, False), (-1, False), ("2", False), (True, False)]
+    "tasks_max,valid",
+    [(1, True), (8, True), (10, True), (11, False), (0, False), (-1, False), ("2", False), (True, False)],
 )
-def test_tasks_max_is_a_positive_integer(tasks_max, valid):
-    assert (tasks_max_errors(tasks_max=tasks_max) == {}) is valid
+def test_tasks_max_is_a_whole_number_within_the_platform_limit(tasks_max, valid):
+    assert (tasks_max_errors(tasks_max=tasks_max, connector_type=get_type("file-sink")) == {}) is valid
+
+
+def test_a_cdc_connector_runs_exactly_one_task():
+    assert tasks_max_errors(tasks_max=1, connector_type=PG) == {}
+    assert tasks_max_errors(tasks_max=2, connector_type=PG) == {
+        "tasks_max": ["must be a whole number from 1 to 1 for PostgreSQL CDC Source."]
+    }

@@ -10,61 +10,20 @@ from __future__ import annotations
 import ast
 import json
 import logging
-import uuid
-from dataclasses import dataclass
 
 import psycopg
 import pytest
 from celery.signals import before_task_publish
 from django.db import connection
-from psycopg import sql
 
 from connectors.connect import ConnectorNotFound, connect_client
 from connectors.models import Connector
 from connectors.selectors import connector_secrets
 from tenants.models import Role
 from tests.conftest import wait_for
+from tests.connectors.conftest import POSTGRES, CdcDatabase
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
-
-POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres", "autocommit": True}
-
-
-@dataclass(frozen=True)
-class CdcDatabase:
-    role: str
-    password: str
-    dbname: str
-    table: str = "orders"
-
-
-@pytest.fixture
-def cdc_database():
-    """A REPLICATION LOGIN role with a recognizable password, owning a database with one table."""
-    suffix = uuid.uuid4().hex[:10]
-    database = CdcDatabase(role=f"cdc_{suffix}", password=f"Sup3r-S3cret-{uuid.uuid4()}", dbname=f"cdc_{suffix}")
-    role, dbname = sql.Identifier(database.role), sql.Identifier(database.dbname)
-    with psycopg.connect(**POSTGRES) as admin:
-        admin.execute(
-            sql.SQL("CREATE ROLE {} REPLICATION LOGIN PASSWORD {}").format(role, sql.Literal(database.password))
-        )
-        admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(dbname, role))
-    with psycopg.connect(**{**POSTGRES, "user": database.role, "dbname": database.dbname}) as owner:
-        owner.execute("CREATE TABLE orders (id integer PRIMARY KEY, item text)")
-        owner.execute("INSERT INTO orders VALUES (1, 'first')")
-    yield database
-    with psycopg.connect(**POSTGRES) as admin:
-        # Whatever the test left behind: a slot on the database blocks DROP DATABASE.
-        admin.execute(
-            "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = %s AND active",
-            (database.dbname,),
-        )
-        for (slot,) in admin.execute(
-            "SELECT slot_name FROM pg_replication_slots WHERE database = %s", (database.dbname,)
-        ):
-            admin.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(dbname))
-        admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(role))
 
 
 @pytest.fixture
