@@ -66,7 +66,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'controlplane.sqlite3'}"),
-        conn_max_age=env_str("DATABASE_CONN_MAX_AGE", "60") and int(env_str("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -138,7 +138,6 @@ CONNECT_INTERACTIVE_TIMEOUT_SECONDS = float(env_str("CONNECT_INTERACTIVE_TIMEOUT
 # --- Local stack (manage.py devstack) ---------------------------------------------------------
 DEVSTACK_BROKER_PORT = int(env_str("DEVSTACK_BROKER_PORT", "19092"))
 DEVSTACK_CONNECT_PORT = int(env_str("DEVSTACK_CONNECT_PORT", "18083"))
-DEVSTACK_REDIS_PORT = int(env_str("DEVSTACK_REDIS_PORT", "16379"))
 DEVSTACK_BROKER_BIN = env_str("DEVSTACK_BROKER_BIN", "")
 DEVSTACK_CONNECT_LIBS = env_str("DEVSTACK_CONNECT_LIBS", "")
 
