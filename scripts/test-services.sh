@@ -1,31 +1,74 @@
 #!/usr/bin/env bash
-# Make sure the real services the suite needs answer: PostgreSQL (with logical replication for the
-# CDC tests) and Redis. On the project's machines they are installed and usually running; this
-# starts them if they are not, and switches PostgreSQL to wal_level=logical once.
+# Install (apt, as root) and start the real services the suite needs when they are absent or
+# stopped: PostgreSQL (wal_level=logical for the CDC tests) and Redis. Nothing here is assumed
+# to be running already; a second run changes nothing.
 set -euo pipefail
 PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+export PGPASSWORD=${PGPASSWORD:-postgres}
+REDIS_PORT=${REDIS_PORT:-6379}
 
-if ! pg_isready -q -h "$PGHOST" -p 5432 2>/dev/null; then
-  if command -v pg_ctlcluster >/dev/null 2>&1; then
-    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+apt_install() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "test-services: please install: $*" >&2
+    exit 1
+  fi
+  echo "test-services: installing $*"
+  [ -n "${_apt_updated:-}" ] || { apt-get update -qq; _apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+as_postgres() { runuser -u postgres -- "$@"; }
+
+pg_answers() { pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; }
+
+wait_pg() {
+  for _ in $(seq 1 60); do pg_answers && return 0; sleep 0.5; done
+  echo "test-services: PostgreSQL is not reachable at $PGHOST:$PGPORT" >&2
+  exit 1
+}
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+local_pg=false
+case "$PGHOST" in 127.0.0.1 | localhost) local_pg=true ;; esac
+if $local_pg && ! pg_answers; then
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || apt_install postgresql
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  if [ -z "$version" ]; then
+    version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+    pg_createcluster "$version" main >/dev/null
+  fi
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  wait_pg
+fi
+wait_pg
+
+if $local_pg && [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then
+  # Debian's postgres role has no password (peer authentication only); the suite connects over
+  # loopback TCP, as Connect's JDBC and CDC connectors do, so give it the one in PGPASSWORD.
+  # A role that already has a password is left as it is.
+  has_password=$(as_postgres psql -p "$PGPORT" -tAc "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'postgres'")
+  if [ "$has_password" != "t" ]; then
+    as_postgres psql -p "$PGPORT" -qc "ALTER ROLE postgres PASSWORD '$PGPASSWORD'"
   fi
 fi
-for _ in $(seq 1 30); do pg_isready -q -h "$PGHOST" -p 5432 && break; sleep 1; done
-pg_isready -h "$PGHOST" -p 5432 >/dev/null || { echo "PostgreSQL is not reachable at $PGHOST:5432" >&2; exit 1; }
 
-wal_level=$(psql -h "$PGHOST" -U postgres -tAc "SHOW wal_level")
+wal_level=$(psql -h "$PGHOST" -p "$PGPORT" -U postgres -tAc "SHOW wal_level")
 if [ "$wal_level" != "logical" ]; then
   echo "test-services: enabling wal_level=logical on PostgreSQL (CDC tests need it)"
-  psql -h "$PGHOST" -U postgres -qc "ALTER SYSTEM SET wal_level = logical"
-  psql -h "$PGHOST" -U postgres -qc "ALTER SYSTEM SET max_replication_slots = 20"
-  psql -h "$PGHOST" -U postgres -qc "ALTER SYSTEM SET max_wal_senders = 20"
-  version=$(ls /etc/postgresql | head -1)
+  psql -h "$PGHOST" -p "$PGPORT" -U postgres -qc "ALTER SYSTEM SET wal_level = logical"
+  psql -h "$PGHOST" -p "$PGPORT" -U postgres -qc "ALTER SYSTEM SET max_replication_slots = 20"
+  psql -h "$PGHOST" -p "$PGPORT" -U postgres -qc "ALTER SYSTEM SET max_wal_senders = 20"
+  version=$(ls /etc/postgresql | sort -V | tail -1)
   pg_ctlcluster --skip-systemctl-redirect "$version" main restart
-  for _ in $(seq 1 30); do pg_isready -q -h "$PGHOST" -p 5432 && break; sleep 1; done
+  wait_pg
 fi
 
-if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-  if command -v redis-server >/dev/null 2>&1; then
-    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
-  fi
+# --- Redis -------------------------------------------------------------------------------------
+if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --logfile /tmp/controlplane-test-redis.log
+  for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.25; done
 fi
+redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null || { echo "test-services: Redis is not answering on $REDIS_PORT" >&2; exit 1; }

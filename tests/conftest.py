@@ -85,16 +85,16 @@ def celery_worker_process(django_db_setup, django_db_blocker, local_stack, test_
     import time
 
     import redis
-    from django.conf import settings
+
+    from tests.system import subprocess_database_url
 
     redis.Redis.from_url(test_redis_url).flushdb()
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     log_path.write_bytes(b"")
-    database = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "controlplane.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": subprocess_database_url(),
         "REDIS_URL": test_redis_url,
         "CONNECT_MAX_RETRIES": "1",
         "CONNECT_RETRY_BACKOFF_SECONDS": "0.2",

@@ -47,3 +47,12 @@ def processes_mentioning(*needles: str) -> list[tuple[int, str]]:
         if any(needle in cmdline for needle in needles) and is_alive(int(entry.name)):
             found.append((int(entry.name), cmdline[:200]))
     return found
+
+
+def subprocess_database_url() -> str:
+    """The URL of the test database, for processes the suite starts (Celery workers) to share it."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

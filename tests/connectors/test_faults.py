@@ -28,7 +28,7 @@ from controlplane.devstack.stack import LocalStack, StackConfig
 from tenants.models import Cluster, Role
 from tests.conftest import wait_for
 from tests.factories import DedicatedClusterFactory, LandingZoneFactory, SharedClusterFactory
-from tests.system import free_ports
+from tests.system import free_ports, subprocess_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
@@ -180,13 +180,10 @@ def _group_alive(pgid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def celery_processes(django_db_setup, django_db_blocker, fault_stack, fault_broker, tmp_path_factory):
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "controlplane.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": subprocess_database_url(),
         "REDIS_URL": fault_broker,
         "CELERY_BROKER_URL": fault_broker,
         "RECONCILE_INTERVAL_SECONDS": str(RECONCILE_INTERVAL),
