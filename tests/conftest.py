@@ -1,4 +1,4 @@
-"""Shared fixtures. The local stack (broker + Kafka Connect + Redis) is started once per session."""
+"""Shared fixtures. The local stack (Kafka broker + Kafka Connect + Redis) is started once per session."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from controlplane.devstack.stack import LocalStack, StackConfig
+from devstack.stack import LocalStack, StackConfig
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from connectors.lifecycle import State
 from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import connector_desired_config
 from connectors.services.reconcile import drifted_keys
-from controlplane.devstack.stack import LocalStack, StackConfig
+from devstack.stack import LocalStack, StackConfig
 from tenants.models import Cluster, Role
 from tests.conftest import wait_for
 from tests.factories import DedicatedClusterFactory, LandingZoneFactory, SharedClusterFactory
@@ -43,12 +43,13 @@ FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 # --- the module's own stack, broker for Celery, worker and beat --------------------------------------
 @pytest.fixture(scope="module")
 def fault_stack(tmp_path_factory):
-    """Broker + Connect + an embedded Redis (nothing answers on its free port, so `up` starts valkey)."""
-    broker_port, connect_port, redis_port = free_ports(3)
+    """Broker + Connect + a Redis of its own (nothing answers on its free port, so `up` starts one)."""
+    broker_port, controller_port, connect_port, redis_port = free_ports(4)
     stack = LocalStack(
         StackConfig(
             run_dir=tmp_path_factory.mktemp("fault-stack"),
             broker_port=broker_port,
+            controller_port=controller_port,
             connect_port=connect_port,
             redis_url=f"redis://127.0.0.1:{redis_port}/0",
             connect_group=f"faults-{uuid.uuid4().hex[:8]}",
