@@ -23,8 +23,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.catalog.registry import FLAVOURS, PLACEHOLDER_MARK, ConnectorType, FieldSpec
-from controlplane.logging import MASK
+from connectors.catalog.registry import PLACEHOLDER_MARK, ConnectorType, FieldSpec
+from controlplane.flavours import FLAVOURS
+from controlplane.masking import MASK
 
 # In `credentials`, this value means "keep the stored secret" (the update path substitutes it).
 KEEP_SECRET = MASK  # in credentials: keep the stored secret

@@ -42,11 +42,16 @@ def _check_redis() -> dict:
 
 
 def _check_cluster(cluster) -> tuple[str, dict]:
+    from connectors.clusters import cluster_connect_endpoint
     from connectors.connect import connect_client
 
     try:
         # Inside the try: an undecryptable secret (DecryptionError) is this cluster's failure, not a 500.
-        endpoint = replace(cluster.connect_endpoint(interactive=True), timeout=READINESS_TIMEOUT_SECONDS, max_retries=0)
+        endpoint = replace(
+            cluster_connect_endpoint(cluster=cluster, interactive=True),
+            timeout=READINESS_TIMEOUT_SECONDS,
+            max_retries=0,
+        )
         info = connect_client(endpoint).server_info()
         return cluster.name, {"ok": True, "version": info.get("version")}
     except Exception as error:  # noqa: BLE001 - readiness reports any failure as not ready
