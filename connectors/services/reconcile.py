@@ -27,7 +27,7 @@ from connectors.selectors import (
 from connectors.services.claims import operation_begin, operation_is_stale
 from connectors.services.dispatch import publish_converge
 from connectors.services.transitions import connector_transition
-from connectors.state_machine import State
+from connectors.state_machine import DesiredState, State
 from connectors.status import failure_summary, lifecycle_from_status
 from tenants.models import Cluster, TopicPrefix
 
@@ -96,7 +96,7 @@ def reconcile_cluster(*, cluster: Cluster) -> dict:
 
 def _reconcile_connector(connector: Connector, entry: dict | None) -> str:
     """One connector against its live entry; returns what happened."""
-    vanished = entry is None and connector.applied_generation and connector.desired_state != "deleted"
+    vanished = entry is None and connector.applied_generation and connector.desired_state != DesiredState.DELETED
     if vanished and not connector.retry_blocked and connector.state != State.FAILED:
         # Gone from Connect behind our back: provision it again.
         Connector.objects.filter(pk=connector.pk).update(applied_generation=0)
