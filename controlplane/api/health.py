@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 
 import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
+
+from controlplane.concurrency import map_concurrently
 
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -64,10 +66,13 @@ def readyz(request):
 
     database = _check_database()
     clusters = list(Cluster.objects.filter(is_active=True)) if database["ok"] else []
-    # Clusters are checked in parallel so one slow cluster costs one timeout, not one per cluster.
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        redis_future = pool.submit(_check_redis)
-        cluster_results = dict(pool.map(_check_cluster, clusters))
-        checks = {"database": database, "redis": redis_future.result(), "connect": cluster_results}
-    ready = database["ok"] and checks["redis"]["ok"] and all(result["ok"] for result in cluster_results.values())
-    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+    # Redis and every cluster are asked at once, so one slow cluster costs one timeout, not one per cluster.
+    checks = [_check_redis, *(partial(_check_cluster, cluster) for cluster in clusters)]
+    redis_result, *cluster_results = map_concurrently(lambda check: check(), checks)
+    connect = dict(cluster_results)
+    ready = database["ok"] and redis_result["ok"] and all(result["ok"] for result in connect.values())
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": {"database": database, "redis": redis_result, "connect": connect},
+    }
+    return JsonResponse(body, status=200 if ready else 503)
