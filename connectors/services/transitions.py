@@ -1,0 +1,73 @@
+"""The ONE place a connector's lifecycle state changes (under a row lock, recorded as an event)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.errors import IllegalTransition
+from connectors.models import Alert, Connector, ConnectorEvent
+from connectors.services.dispatch import dispatch_alert
+from connectors.state_machine import State, is_allowed
+from controlplane.masking import scrub
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 4000
+
+
+@transaction.atomic
+def connector_transition(
+    *, connector_id: int, to: str, actor: str, reason: str = "", error: str = "", secrets: dict[str, str] | None = None
+) -> Connector:
+    """Move the connector to `to` under a row lock and record it; an illegal move is a 409."""
+    connector = Connector.objects.select_for_update().get(pk=connector_id)
+    if connector.state == to:
+        if to == State.FAILED and error:
+            connector.last_error = scrub(error, secrets=secrets or {}, limit=MAX_ERROR_LENGTH)
+            connector.save(update_fields=["last_error", "updated_at"])
+        return connector
+    if not is_allowed(connector.state, to):
+        raise IllegalTransition(
+            f"A connector in state {connector.state} cannot go to {to}.",
+            errors={"state": [f"{connector.state} -> {to} is not allowed"]},
+        )
+    clean_error = scrub(error, secrets=secrets or {}, limit=MAX_ERROR_LENGTH) if error else ""
+    ConnectorEvent.objects.create(
+        connector=connector,
+        from_state=connector.state,
+        to_state=to,
+        reason=reason[:200],
+        actor=actor,
+        error=clean_error,
+    )
+    _update_alerts(connector=connector, to=to, message=clean_error or reason)
+    connector.state = to
+    # FAILED and DEGRADED keep their reason on the connector; other states clear it.
+    connector.last_error = clean_error if to in {State.FAILED, State.DEGRADED} else ""
+    connector.save(update_fields=["state", "last_error", "updated_at"])
+    return connector
+
+
+ALERT_STATES = frozenset({State.FAILED, State.DEGRADED, State.DRIFTED})
+HEALTHY_STATES = frozenset({State.RUNNING, State.PAUSED, State.STOPPED, State.DELETED})
+
+
+def _update_alerts(*, connector: Connector, to: str, message: str) -> None:
+    """Open an alert when the connector needs attention, resolve open ones when it is healthy again."""
+    now = timezone.now()
+    if to in ALERT_STATES:
+        Alert.objects.filter(connector=connector, resolved_at__isnull=True).exclude(state=to).update(resolved_at=now)
+        if not Alert.objects.filter(connector=connector, state=to, resolved_at__isnull=True).exists():
+            alert = Alert.objects.create(connector=connector, tenant_id=connector.tenant_id, state=to, message=message)
+            logger.error(
+                "connector alert",
+                extra={"alert_id": alert.pk, "connector": connector.name, "state": to},
+            )
+            if settings.ALERT_WEBHOOK_URL:
+                dispatch_alert(alert_id=alert.pk)
+    elif to in HEALTHY_STATES:
+        Alert.objects.filter(connector=connector, resolved_at__isnull=True).update(resolved_at=now)
