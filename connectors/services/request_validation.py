@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from connectors.catalog import ConnectorType, UnknownConnectorType, UnsupportedFlavour, get_type
 from connectors.catalog.error_handling import error_handling_errors
-from connectors.catalog.schema_checks import config_errors, tasks_max_errors, topics_errors
+from connectors.catalog.schema_checks import config_errors, implementation_errors, tasks_max_errors, topics_errors
 from connectors.catalog.transforms import route_prefix_errors, transforms_errors
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import (
@@ -32,7 +32,7 @@ from connectors.connect import (
 )
 from connectors.errors import TopicsUnavailable
 from connectors.models import Connector
-from connectors.selectors import render_spec, secrets_to_scrub
+from connectors.selectors import implementation_on, render_spec, secrets_to_scrub
 from connectors.services.topics import existing_topics
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import State
@@ -73,6 +73,16 @@ def validate_connector_spec(
                 connector_type=connector_type, flavour=flavour, config=spec.config, credentials=spec.credentials
             )
         )
+        if connector_type.alternatives.get(flavour):
+            outcome.add(
+                implementation_errors(
+                    connector_type=connector_type,
+                    flavour=flavour,
+                    implementation=implementation_on(connector_type=connector_type, cluster=cluster),
+                    config=spec.config,
+                    cluster_name=cluster.name,
+                )
+            )
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
     _check_name(spec, outcome, existing=existing)
@@ -211,10 +221,13 @@ def _check_on_cluster(
         return
     # Connect's messages may quote values: mask the request's secrets and the cluster's own.
     known_secrets = secrets_to_scrub(cluster=cluster, secrets=spec.credentials)
+    # An alternative plugin names some settings its own way: report them under the request's names.
+    implementation = implementation_on(connector_type=connector_type, cluster=cluster)
+    request_keys = {plugin_key: field for field, plugin_key in implementation.renames.items()}
     for key, messages in result.errors.items():
         outcome.add(
             {
-                request_field_for(key, connector_type=connector_type, flavour=flavour): [
+                request_field_for(request_keys.get(key, key), connector_type=connector_type, flavour=flavour): [
                     scrub(message, secrets=known_secrets) for message in messages
                 ]
             }
