@@ -223,29 +223,6 @@ def healthy_start(transactional_db, fault_stack, fault_broker, celery_processes,
 
 
 def _stop_connect(stack: LocalStack) -> None:
-    """Stop the Connect worker once its group is quiet. On Tansu, a worker stopped in the middle of a
-    rebalance (e.g. just after a connector was deleted) leaves the group wedged: the restarted worker's
-    SyncGroup fails with "the group began another rebalance" for minutes. Not a product concern."""
-    from confluent_kafka import ConsumerGroupState
-    from confluent_kafka.admin import AdminClient
-
-    admin = AdminClient({"bootstrap.servers": stack.config.bootstrap_servers})
-    group = stack.config.connect_group
-
-    def stable_for(seconds: float, since: list) -> bool:
-        try:
-            state = admin.describe_consumer_groups([group], request_timeout=3)[group].result(timeout=5).state
-        except Exception:  # noqa: BLE001 - any failure means "not known to be stable"
-            state = None
-        now = time.monotonic()
-        if state != ConsumerGroupState.STABLE:
-            since.clear()
-            return False
-        since[:] = since or [now]
-        return now - since[0] >= seconds
-
-    since: list[float] = []
-    wait_for(lambda: stable_for(2.0, since), timeout=60, interval=0.25, message="the Connect group to be stable")
     stack.connect.stop()
 
 

@@ -128,7 +128,7 @@ def test_a_keystore_without_the_certificate_clients_trust_is_refused(tmp_path):
 # --- (a) verified TLS ------------------------------------------------------------------------------------
 def test_with_the_worker_certificate_as_ca_bundle_the_client_works(tls_stack, keystore, tmp_path):
     with connect_client(endpoint(tls_stack, ca_bundle=str(keystore.certificate))) as client:
-        assert client.server_info()["version"] == "3.9.0"
+        assert client.server_info()["version"] == "3.9.1"
         assert FILE_SOURCE in {plugin["class"] for plugin in client.plugins()}
 
         name = f"tls-source-{uuid.uuid4().hex[:10]}"
@@ -189,7 +189,7 @@ def test_without_verification_the_client_works_and_warns_on_every_request(tls_st
     client = connect_client(endpoint(tls_stack, verify_tls=False))
 
     with pytest.warns(InsecureRequestWarning):
-        assert client.server_info()["version"] == "3.9.0"
+        assert client.server_info()["version"] == "3.9.1"
     with pytest.warns(InsecureRequestWarning):
         assert FILE_SOURCE in {plugin["class"] for plugin in client.plugins()}
 
@@ -202,9 +202,9 @@ def test_the_endpoint_tls_settings_win_over_a_ca_bundle_set_in_the_environment(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(other_certificate))
     monkeypatch.setenv("CURL_CA_BUNDLE", str(other_certificate))
 
-    assert connect_client(endpoint(tls_stack, ca_bundle=str(keystore.certificate))).server_info()["version"] == "3.9.0"
+    assert connect_client(endpoint(tls_stack, ca_bundle=str(keystore.certificate))).server_info()["version"] == "3.9.1"
     with pytest.warns(InsecureRequestWarning):
-        assert connect_client(endpoint(tls_stack, verify_tls=False)).server_info()["version"] == "3.9.0"
+        assert connect_client(endpoint(tls_stack, verify_tls=False)).server_info()["version"] == "3.9.1"
     # With neither, the environment's bundle is the trust store, and it does not hold the worker's certificate.
     with pytest.raises(ConnectTLSError):
         connect_client(endpoint(tls_stack)).server_info()
