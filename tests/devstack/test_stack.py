@@ -22,7 +22,7 @@ import pytest
 from devstack.build import STAMP, poms_hash
 from devstack.processes import ManagedProcess
 from devstack.stack import LocalStack, StackConfig, StackError
-from tests.conftest import wait_for
+from tests.conftest import records_in, wait_for
 from tests.system import free_ports, is_alive, processes_mentioning
 
 pytestmark = pytest.mark.connect
@@ -188,20 +188,6 @@ def send_json(method: str, url: str, body: object) -> tuple[int, object]:
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
         return response.status, json.loads(response.read() or b"null")
-
-
-def records_in(bootstrap: str, topic: str) -> int:
-    """How many records the topic's one partition holds (high minus low watermark); 0 while it does not exist."""
-    from confluent_kafka import Consumer, TopicPartition
-
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"count-{uuid.uuid4().hex[:6]}"})
-    try:
-        if topic not in consumer.list_topics(timeout=10).topics:
-            return 0
-        low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
-        return high - low
-    finally:
-        consumer.close()
 
 
 def connector_running(config: StackConfig, name: str) -> bool:
