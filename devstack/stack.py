@@ -17,6 +17,7 @@ import os
 import secrets
 import shutil
 import ssl
+import subprocess
 import urllib.error
 import urllib.request
 import uuid
@@ -131,8 +132,12 @@ def kafka_cluster_id() -> str:
             return value
 
 
-def write_properties(path: Path, properties: dict[str, str]) -> Path:
-    path.write_text("".join(f"{key}={value}\n" for key, value in properties.items()))
+def write_properties(path: Path, properties: dict[str, str], *, private: bool = False) -> Path:
+    """A Java properties file; `private` ones (they hold a password) are readable by their owner only."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    with os.fdopen(fd, "w") as file:
+        file.write("".join(f"{key}={value}\n" for key, value in properties.items()))
     return path
 
 
@@ -293,8 +298,6 @@ class LocalStack:
             self._upsert_scram_user()
 
     def _format_storage(self, properties: Path, log4j: Path) -> None:
-        import subprocess
-
         command = self._java(
             "kafka.tools.StorageTool",
             "format",
@@ -381,9 +384,7 @@ class LocalStack:
                 "listener.name.sasl_ssl.ssl.keystore.password": keystore.password,
             }
         config.data_dir.mkdir(parents=True, exist_ok=True)
-        path = write_properties(config.run_dir / "server.properties", properties)
-        path.chmod(0o600)  # it holds the keystore password
-        return path
+        return write_properties(config.run_dir / "server.properties", properties, private=True)  # keystore password
 
     def _up_connect(self, *, timeout: float) -> None:
         if not self.connect.is_running():
@@ -451,7 +452,9 @@ class LocalStack:
                 "listeners.https.ssl.keystore.type": "PKCS12",
                 "listeners.https.ssl.key.password": self.config.tls_password,
             }
-        return write_properties(self.config.run_dir / "worker.properties", properties)
+        return write_properties(
+            self.config.run_dir / "worker.properties", properties, private=bool(self.config.tls_keystore)
+        )
 
     # --- status ---------------------------------------------------------------------------------
     def _describe(self, process: ManagedProcess, port: int) -> str:

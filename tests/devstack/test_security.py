@@ -107,3 +107,20 @@ def test_a_principal_without_an_acl_is_denied_until_the_control_plane_grants_one
         deletion = UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_512)
         for future in admin.alter_user_scram_credentials([deletion]).values():
             future.result(timeout=30)
+
+
+def test_the_stacks_secrets_are_readable_by_their_owner_only_and_never_logged(local_stack):
+    config = local_stack.config
+    private = [
+        config.security_dir / f"{config.sasl_username}.password",
+        config.security_dir / "keystore.password",
+        config.security_dir / "ca.p12",  # the CA's private key
+        config.security_dir / "broker.p12",
+        config.run_dir / "server.properties",  # it names the keystore password
+    ]
+
+    assert {path.name: oct(path.stat().st_mode & 0o077) for path in private} == {path.name: "0o0" for path in private}
+    password = local_stack.sasl_password()
+    for text in (local_stack.broker.log_file.read_text(), local_stack.connect.log_file.read_text()):
+        assert password not in text
+    assert password not in (config.run_dir / "server.properties").read_text()
