@@ -86,7 +86,7 @@ mariadb_answers() {
   mariadb --no-defaults -h 127.0.0.1 -P "$MARIADB_PORT" -u "$MARIADB_USER" -p"$MARIADB_PASSWORD" -e 'SELECT 1' >/dev/null 2>&1
 }
 if ! mariadb_answers; then
-  command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server-core mariadb-client-core
+  { [ -x /usr/sbin/mariadbd ] && command -v mariadb >/dev/null 2>&1; } || apt_install mariadb-server-core mariadb-client-core
   mkdir -p "$MARIADB_DIR"
   if [ ! -d "$MARIADB_DIR/data/mysql" ]; then
     mariadb-install-db --no-defaults --datadir="$MARIADB_DIR/data" --user="$(id -un)" \
