@@ -9,7 +9,7 @@ from django.core.cache import cache
 from connectors.catalog import ConnectorType, Implementation, all_types
 from connectors.catalog.registry import class_is_installed
 from connectors.clusters import cluster_connect_endpoint
-from connectors.connect import ConnectError, connect_client
+from connectors.connect import ConnectError, ConnectUnreachable, connect_client
 from controlplane.concurrency import map_concurrently
 from tenants.models import Cluster
 
@@ -65,11 +65,15 @@ def plugin_installed(connector_type: ConnectorType, flavour: str, classes: set[s
 
 def implementation_on(*, connector_type: ConnectorType, cluster: Cluster) -> Implementation:
     """The plugin that will run `connector_type` on `cluster`. Connect is asked (cached) only when the type
-    has alternatives on the cluster's flavour; the type's own class when the cluster cannot be asked."""
+    has alternatives on the cluster's flavour. When it cannot be asked, this raises ConnectUnreachable (a
+    transient error: provisioning retries) rather than guess a plugin and render a config it cannot run."""
     flavour = cluster.connect_flavour
     if not connector_type.alternatives.get(flavour):
         return connector_type.implementations(flavour)[0]
-    return connector_type.implementation_for(flavour, _plugin_classes_or_none(cluster))
+    installed = _plugin_classes_or_none(cluster)
+    if installed is None:
+        raise ConnectUnreachable(f"the connector plugins of cluster {cluster.name} could not be listed")
+    return connector_type.implementation_for(flavour, installed)
 
 
 def _implementation_summary(connector_type: ConnectorType, flavour: str, classes: set[str] | None) -> dict | None:

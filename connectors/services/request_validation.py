@@ -73,16 +73,7 @@ def validate_connector_spec(
                 connector_type=connector_type, flavour=flavour, config=spec.config, credentials=spec.credentials
             )
         )
-        if connector_type.alternatives.get(flavour):
-            outcome.add(
-                implementation_errors(
-                    connector_type=connector_type,
-                    flavour=flavour,
-                    implementation=implementation_on(connector_type=connector_type, cluster=cluster),
-                    config=spec.config,
-                    cluster_name=cluster.name,
-                )
-            )
+        _check_implementation(spec, outcome, connector_type=connector_type, cluster=cluster)
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
     _check_name(spec, outcome, existing=existing)
@@ -108,6 +99,31 @@ def _check_type_and_cluster(spec: ConnectorSpec, outcome: ValidationOutcome) -> 
     if outcome.connector_type and not outcome.connector_type.offered_on(cluster.connect_flavour):
         outcome.add({"type": [str(UnsupportedFlavour(outcome.connector_type, cluster.connect_flavour))]})
         outcome.connector_type = None
+
+
+def _check_implementation(
+    spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
+) -> None:
+    """Fields the plugin the cluster runs the type with cannot honour (only types with alternatives)."""
+    if not connector_type.alternatives.get(cluster.connect_flavour):
+        return
+    try:
+        implementation = implementation_on(connector_type=connector_type, cluster=cluster)
+    except TRANSIENT_CONNECT_ERRORS:
+        outcome.warnings.append(
+            f"Kafka Connect on cluster {cluster.name} did not list its plugins: which plugin runs "
+            f"{connector_type.display_name} there was not checked; provisioning retries until it answers."
+        )
+        return
+    outcome.add(
+        implementation_errors(
+            connector_type=connector_type,
+            flavour=cluster.connect_flavour,
+            implementation=implementation,
+            config=spec.config,
+            cluster_name=cluster.name,
+        )
+    )
 
 
 def _check_name(spec: ConnectorSpec, outcome: ValidationOutcome, *, existing: Connector | None) -> None:
@@ -189,8 +205,11 @@ def _check_on_cluster(
     spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
 ) -> None:
     flavour = cluster.connect_flavour
-    rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster)
     try:
+        # An alternative plugin names some settings its own way: its errors are reported under the request's.
+        implementation = implementation_on(connector_type=connector_type, cluster=cluster)
+        request_keys = {plugin_key: field for field, plugin_key in implementation.renames.items()}
+        rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster)
         result = connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).validate(
             rendered["connector.class"], rendered
         )
@@ -221,9 +240,6 @@ def _check_on_cluster(
         return
     # Connect's messages may quote values: mask the request's secrets and the cluster's own.
     known_secrets = secrets_to_scrub(cluster=cluster, secrets=spec.credentials)
-    # An alternative plugin names some settings its own way: report them under the request's names.
-    implementation = implementation_on(connector_type=connector_type, cluster=cluster)
-    request_keys = {plugin_key: field for field, plugin_key in implementation.renames.items()}
     for key, messages in result.errors.items():
         outcome.add(
             {
