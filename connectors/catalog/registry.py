@@ -276,6 +276,9 @@ class ConnectorType:
                 named = {*implementation.renames, *implementation.values, *implementation.unsupported}
                 if unknown := sorted(named - known_names(self, flavour)):
                     problems.append(f"{implementation.name} on {flavour} names unknown fields {unknown}")
+                # Secrets keep their names: masking and the credentials section know them by the type's.
+                if secrets := sorted(named & {spec.name for spec in self.secret_fields(flavour)}):
+                    problems.append(f"{implementation.name} on {flavour} may not translate secrets {secrets}")
         for mapping_name in ("fixed_config", "converters", "derived_config", "alternatives"):
             if not set(getattr(self, mapping_name)) <= set(self.classes):
                 problems.append(f"{mapping_name} names a flavour the type is not offered on")

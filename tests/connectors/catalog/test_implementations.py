@@ -119,3 +119,19 @@ def test_the_type_s_own_class_honours_every_field():
         )
         == {}
     )
+
+
+def test_an_alternative_may_not_rename_a_secret_or_name_an_unknown_field():
+    from dataclasses import replace
+
+    from connectors.catalog import Implementation
+
+    renaming_a_secret = Implementation(
+        connector_class="x.Sink", name="X", renames={"connection.password": "pass", "no.such.field": "y"}
+    )
+
+    with pytest.raises(ValueError) as raised:
+        replace(JDBC_SINK, alternatives={SELF_MANAGED: (renaming_a_secret,)})
+
+    assert "X on self_managed names unknown fields ['no.such.field']" in str(raised.value)
+    assert "X on self_managed may not translate secrets ['connection.password']" in str(raised.value)
