@@ -89,6 +89,14 @@ class ManagedProcess:
     def is_running(self) -> bool:
         return self.pid() is not None
 
+    def command_line(self) -> str:
+        """The running process's command line ("" when it does not run)."""
+        pid = self.pid()
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, TypeError):
+            return ""
+
     def start(self, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> bool:
         """Start the process unless it already runs; return whether it was started now."""
         if self.is_running():

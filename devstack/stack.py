@@ -165,6 +165,12 @@ class LocalStack:
     # --- public ---------------------------------------------------------------------------------
     def up(self, *, timeout: float = 120.0) -> dict[str, str]:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
+        for process, main_class in ((self.broker, "kafka.Kafka"), (self.connect, "ConnectDistributed")):
+            if process.is_running() and main_class not in process.command_line():
+                raise StackError(
+                    f"The {process.name} recorded in {process.pid_file} (pid {process.pid()}) is not this stack's "
+                    f"({main_class}): an older local stack still runs. Stop it with `manage.py devstack down`."
+                )
         # Every port is checked before anything starts, so a refused `up` leaves nothing running.
         if not self.broker.is_running():
             for port, what, setting in self._broker_ports():

@@ -302,6 +302,20 @@ def test_up_reports_a_broker_that_exits_at_once_without_waiting_the_whole_timeou
     assert stack_pids(stack) == {"broker": None, "connect": None, "redis": None}
 
 
+def test_up_refuses_to_adopt_an_older_stacks_process_recorded_in_its_pid_file_and_down_stops_it(make_stack):
+    """The stack before this one (Tansu) kept its broker's pid in the same file: `up` must not take it for Kafka."""
+    stack = make_stack()
+    stack.broker.start(["sleep", "60"], cwd=stack.config.run_dir)  # a process that is not kafka.Kafka
+    old = stack.broker.pid()
+
+    with pytest.raises(StackError, match=r"not this stack's \(kafka\.Kafka\).*devstack down"):
+        stack.up(timeout=UP_TIMEOUT)
+
+    assert stack.connect.pid() is None
+    stack.down()
+    assert not is_alive(old)
+
+
 # --- pid files ------------------------------------------------------------------------------------------
 def test_a_pid_file_naming_a_reused_pid_is_not_taken_for_the_stacks_process(tmp_path):
     """After a reboot the pid in a stale pid file can belong to anyone: `down` must not kill it."""
