@@ -24,6 +24,7 @@ from connectors.services.lifecycle import scrub_error
 from connectors.services.observe import trimmed_status
 from connectors.services.validation import ConnectorRequest, cluster_plugin_classes
 from controlplane.api.base import TenantScopedViewSet
+from controlplane.api.serializers import StrictInputSerializer
 from controlplane.crypto import DecryptionError
 from controlplane.logging import MASK
 from tenants.access import access_for_request
@@ -38,17 +39,21 @@ STATUS_TEXT_KEYS = ("trace", "msg")
 
 
 # --- serializers ----------------------------------------------------------------------------------
-class ConnectorInputSerializer(serializers.Serializer):
-    tenant = serializers.CharField(required=False, help_text="Tenant slug; needed only if you belong to several.")
-    type = serializers.CharField()
-    cluster = serializers.CharField()
-    stage = serializers.CharField()
+class ConnectorInputSerializer(StrictInputSerializer):
+    # Identifiers are taken exactly as sent (no trimming): "crm\n" is refused, not quietly made "crm".
+    tenant = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="Tenant slug; needed only if you belong to several."
+    )
+    type = serializers.CharField(trim_whitespace=False)
+    cluster = serializers.CharField(trim_whitespace=False)
+    stage = serializers.CharField(trim_whitespace=False)
     id = serializers.CharField(
-        help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector"
+        trim_whitespace=False,
+        help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector",
     )
     config = serializers.DictField(required=False, default=dict)
     credentials = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
-    topics = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    topics = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False, default=list)
     create_topics = serializers.BooleanField(required=False, default=False)
     transforms = serializers.ListField(child=serializers.DictField(), required=False, default=list)
     error_handling = serializers.DictField(required=False, default=dict)
@@ -58,16 +63,16 @@ class ConnectorInputSerializer(serializers.Serializer):
     )
 
 
-class ConnectorUpdateSerializer(serializers.Serializer):
+class ConnectorUpdateSerializer(StrictInputSerializer):
     """PATCH: only the fields sent change."""
 
-    type = serializers.CharField(required=False)
-    cluster = serializers.CharField(required=False)
-    stage = serializers.CharField(required=False)
-    id = serializers.CharField(required=False)
+    type = serializers.CharField(required=False, trim_whitespace=False)
+    cluster = serializers.CharField(required=False, trim_whitespace=False)
+    stage = serializers.CharField(required=False, trim_whitespace=False)
+    id = serializers.CharField(required=False, trim_whitespace=False)
     config = serializers.DictField(required=False, allow_empty=True)
     credentials = serializers.DictField(child=serializers.CharField(allow_null=True), required=False)
-    topics = serializers.ListField(child=serializers.CharField(), required=False)
+    topics = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False)
     create_topics = serializers.BooleanField(required=False)
     transforms = serializers.ListField(child=serializers.DictField(), required=False)
     error_handling = serializers.DictField(required=False)
@@ -187,6 +192,13 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def base_queryset(self):
         # Newest first among equal names: a re-created connector wins over its deleted namesake.
         return Connector.objects.select_related("tenant", "cluster").order_by("name", "-created_at")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and not self.request.query_params.get("state"):
+            # Deleted connectors are history: listed only when asked for with ?state=DELETED.
+            queryset = queryset.exclude(state=State.DELETED)
+        return queryset
 
     def _object_for_action(self) -> Connector:
         connector = self.get_object()
@@ -325,6 +337,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScope
 
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
+    lookup_value_regex = "[0-9]+"
 
     def base_queryset(self):
         return Alert.objects.select_related("connector", "tenant")

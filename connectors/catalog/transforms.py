@@ -260,7 +260,7 @@ def transforms_errors(transforms: Any) -> dict[str, list[str]]:
         alias = item.get("alias")
         if not isinstance(alias, str) or not alias:
             add(f"{path}.alias", "required: a name for this transform.")
-        elif not ALIAS_PATTERN.match(alias):
+        elif not ALIAS_PATTERN.fullmatch(alias):
             add(f"{path}.alias", "use letters, digits and '_' only.")
         elif len(alias) > MAX_ALIAS_LENGTH:
             add(f"{path}.alias", f"at most {MAX_ALIAS_LENGTH} characters.")

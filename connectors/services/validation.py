@@ -162,7 +162,9 @@ def _check_topics(
     prefixes = topic_prefixes_of(tenant=request.tenant)
     direction = "reads" if connector_type.kind == "sink" else "writes"
     for index, topic in enumerate(topics):
-        if not any(topic.startswith(prefix) for prefix in prefixes):
+        if binding != "prefix" and topic in prefixes:
+            outcome.add({f"topics[{index}]": [f"'{topic}' is only a prefix: add the topic's name after it"]})
+        elif not any(topic.startswith(prefix) for prefix in prefixes):
             outcome.add(
                 {
                     f"topics[{index}]": [
