@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from controlplane.api.base import TenantScopedViewSet
+from controlplane.api.serializers import StrictInputSerializer
 from tenants import selectors, services
 from tenants.access import access_for_request
 from tenants.models import ApiKey, Cluster, Membership, Role, Tenant
@@ -49,7 +50,9 @@ class ClusterSerializer(serializers.ModelSerializer):
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.CharField(
+        source="creator", read_only=True, allow_null=True, help_text="Who created the key, e.g. user:alice."
+    )
 
     class Meta:
         model = ApiKey
@@ -66,27 +69,27 @@ class ApiKeySerializer(serializers.ModelSerializer):
         ]
 
 
-class ApiKeyCreateSerializer(serializers.Serializer):
+class ApiKeyCreateSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100)
     role = serializers.ChoiceField(choices=Role.choices)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
 class MembershipSerializer(serializers.ModelSerializer):
+    # No e-mail: a user's address is theirs and the platform's, not every tenant admin's to read.
     username = serializers.CharField(source="user.username", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
 
     class Meta:
         model = Membership
-        fields = ["id", "username", "email", "role", "created_at"]
+        fields = ["id", "username", "role", "created_at"]
 
 
-class MembershipCreateSerializer(serializers.Serializer):
-    username = serializers.CharField()
+class MembershipCreateSerializer(StrictInputSerializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class MembershipUpdateSerializer(serializers.Serializer):
+class MembershipUpdateSerializer(StrictInputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -137,6 +140,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     serializer_class = ApiKeySerializer
     default_role = Role.ADMIN
+    lookup_value_regex = "[0-9]+"
 
     def base_queryset(self):
         return ApiKey.objects.select_related("created_by")
@@ -151,6 +155,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         api_key, raw_key = services.api_key_create(
             tenant=self.url_tenant,
             created_by=request.user,
+            actor=access.actor,
             creator_role=access.role_in(self.url_tenant.id),
             not_after=parent_key.expires_at if parent_key else None,
             **data.validated_data,
@@ -159,6 +164,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         body["key"] = raw_key  # shown once; only its hash is stored
         return Response(body, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={200: ApiKeySerializer})
     def destroy(self, request, tenant_slug: str, pk: str):
         api_key = services.api_key_revoke(api_key=self.get_object())
         return Response(ApiKeySerializer(api_key).data)
@@ -169,6 +175,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 
     serializer_class = MembershipSerializer
     default_role = Role.ADMIN
+    lookup_value_regex = "[0-9]+"
 
     def base_queryset(self):
         return Membership.objects.select_related("user")

@@ -244,6 +244,9 @@ class ApiKey(TimestampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who made the key, as the API names callers ("user:alice", "api_key:cp_1a2b3c4d", "cli"):
+    # a key made with another key has no user behind it, but still a creator.
+    created_by_actor = models.CharField(max_length=120, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -253,3 +256,9 @@ class ApiKey(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def creator(self) -> str | None:
+        if self.created_by_actor:
+            return self.created_by_actor
+        return f"user:{self.created_by.username}" if self.created_by_id else None

@@ -57,7 +57,7 @@ def client_for(db):
     from tenants.services import api_key_create
 
     def make(tenant, role="developer"):
-        _, raw_key = api_key_create(tenant=tenant, name=f"test-{role}", role=role)
+        _, raw_key = api_key_create(tenant=tenant, name=f"test-{role}-{uuid.uuid4().hex[:8]}", role=role)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
         client.raw_key = raw_key

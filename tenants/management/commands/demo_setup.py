@@ -48,7 +48,9 @@ class Command(BaseCommand):
         # A new key each run (the old raw value cannot be recovered); older demo keys are revoked.
         for old in ApiKey.objects.filter(tenant=tenant, name=DEMO_KEY_NAME, revoked_at__isnull=True):
             services.api_key_revoke(api_key=old)
-        _, raw_key = services.api_key_create(tenant=tenant, name=DEMO_KEY_NAME, role=Role.DEVELOPER)
+        _, raw_key = services.api_key_create(
+            tenant=tenant, name=DEMO_KEY_NAME, role=Role.DEVELOPER, actor="cli:demo_setup"
+        )
         key_file = settings.VAR_DIR / "demo-api-key"
         key_file.write_text(raw_key + "\n")
         key_file.chmod(0o600)
