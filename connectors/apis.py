@@ -16,13 +16,13 @@ from rest_framework.views import APIView
 
 from connectors.catalog import all_types
 from connectors.connect import ConnectError, ConnectorNotFound, connect_client
-from connectors.lifecycle import DesiredState, State
+from connectors.state_machine import DesiredState, State
 from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import secrets_to_scrub
 from connectors.services import commands
-from connectors.services.lifecycle import scrub_error
+from connectors.services.transitions import scrub_error
 from connectors.services.observe import trimmed_status
-from connectors.services.validation import ConnectorRequest, cluster_plugin_classes
+from connectors.services.request_validation import ConnectorRequest, cluster_plugin_classes
 from controlplane.api.base import TenantScopedViewSet
 from controlplane.api.serializers import StrictInputSerializer
 from controlplane.crypto import DecryptionError

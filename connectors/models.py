@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from connectors.lifecycle import DesiredState, State
+from connectors.state_machine import DesiredState, State
 from tenants.models import Cluster, Tenant
 
 

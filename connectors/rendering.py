@@ -6,7 +6,7 @@ nothing else). Everything that differs between connector types comes from the ty
 
 Precedence, lowest first: field defaults, the tenant's config, the decrypted secrets, then
 everything the platform owns (fixed config, converters, derived config, topics, transforms, error
-handling, Kafka credentials, name, class, tasks.max). Validation (`connectors.catalog.validation`)
+handling, Kafka credentials, name, class, tasks.max). Validation (`connectors.catalog.schema_checks`)
 refuses platform keys in a request, so the order only matters as a safety net.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 from connectors.catalog.error_handling import ErrorHandling, error_handling_config
 from connectors.catalog.registry import CONFLUENT_CLOUD, SELF_MANAGED, ConnectorType
 from connectors.catalog.transforms import render_transforms
-from connectors.naming import dlq_topic_name, publication_name, replication_slot_name
+from controlplane.naming import dlq_topic_name, publication_name, replication_slot_name
 from controlplane.logging import MASK
 
 # Keys that carry secrets whatever the type (the managed connector's own Kafka credentials).

@@ -6,9 +6,9 @@ from django.db.models import QuerySet
 
 from connectors.catalog import get_type
 from connectors.catalog.error_handling import error_handling_from_request
-from connectors.lifecycle import SETTLED_STATES, State
+from connectors.state_machine import SETTLED_STATES, State
 from connectors.models import Connector
-from connectors.naming import choose_topic_prefix
+from controlplane.naming import choose_topic_prefix
 from connectors.rendering import RenderCluster, render_connector_config
 from controlplane.crypto import decrypt_secrets
 from tenants.models import Cluster

@@ -29,7 +29,7 @@ task_options = {
 
 def _release_claim(self, exc, task_id, args, kwargs, einfo) -> None:
     """Retries exhausted (or a bug): free the connector so the reconciler can try again later."""
-    from connectors.services.lifecycle import operation_end
+    from connectors.services.transitions import operation_end
 
     operation_end(connector_id=args[0])
 
@@ -38,7 +38,7 @@ def _release_claim(self, exc, task_id, args, kwargs, einfo) -> None:
 def connector_converge_task(self, connector_id: int, operation: str = "converge", actor: str = "system") -> None:
     """Provision, update, pause, resume, stop, restart or delete: whatever the desired state says."""
     from connectors.services.converge import connector_converge
-    from connectors.services.lifecycle import operation_mark
+    from connectors.services.transitions import operation_mark
 
     operation_mark(connector_id=connector_id, operation=operation)
     connector_converge(connector_id=connector_id, actor=actor)

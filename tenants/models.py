@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from connectors.naming import MAX_TOPIC_PREFIX_LENGTH, business_unit_errors
+from controlplane.naming import MAX_TOPIC_PREFIX_LENGTH, business_unit_errors
 
 
 class Role(models.TextChoices):

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from connectors.naming import business_unit_errors, slug_errors, topic_prefix_errors, topic_prefixes_overlap
+from controlplane.naming import business_unit_errors, slug_errors, topic_prefix_errors, topic_prefixes_overlap
 from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import Conflict, PermissionDenied, ValidationFailed
 from tenants.models import ApiKey, Cluster, LandingZone, Membership, Role, Tenant, TopicPrefix, role_at_least

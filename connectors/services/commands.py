@@ -9,12 +9,12 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from connectors.lifecycle import DesiredState, State
+from connectors.state_machine import DesiredState, State
 from connectors.models import Connector, ConnectorEvent
 from connectors.selectors import connector_secrets
 from connectors.services.dispatch import dispatch_converge
-from connectors.services.lifecycle import IllegalTransition, operation_begin
-from connectors.services.validation import (
+from connectors.services.transitions import IllegalTransition, operation_begin
+from connectors.services.request_validation import (
     ConnectorRequest,
     ValidationOutcome,
     validate_connector_request,

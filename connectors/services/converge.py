@@ -21,11 +21,11 @@ from connectors.connect import (
     InvalidConnectorConfig,
     connect_client,
 )
-from connectors.lifecycle import SETTLED_STATES, DesiredState, State
+from connectors.state_machine import SETTLED_STATES, DesiredState, State
 from connectors.models import Connector
 from connectors.selectors import connector_desired_config, connector_secrets, secrets_to_scrub
 from connectors.services.cleanup import cleanup_after_delete
-from connectors.services.lifecycle import connector_transition, operation_end
+from connectors.services.transitions import connector_transition, operation_end
 from connectors.services.observe import failure_summary, lifecycle_from_status
 from connectors.services.topics import TopicsRefused, TopicsUnavailable, ensure_topics
 

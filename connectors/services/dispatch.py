@@ -10,7 +10,7 @@ import logging
 
 from django.db import transaction
 
-from connectors.services.lifecycle import operation_end
+from connectors.services.transitions import operation_end
 
 logger = logging.getLogger(__name__)
 

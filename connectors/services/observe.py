@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.lifecycle import State
+from connectors.state_machine import State
 
 TRACE_LINES = 6
 

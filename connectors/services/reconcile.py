@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from connectors.connect import ConnectError, connect_client
-from connectors.lifecycle import State
+from connectors.state_machine import State
 from connectors.models import Connector, UnmanagedConnector
 from connectors.selectors import (
     connector_desired_config,
@@ -24,7 +24,7 @@ from connectors.selectors import (
     secrets_to_scrub,
 )
 from connectors.services.dispatch import publish_converge
-from connectors.services.lifecycle import (
+from connectors.services.transitions import (
     IllegalTransition,
     OperationInFlight,
     connector_transition,

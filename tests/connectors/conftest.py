@@ -59,8 +59,9 @@ def cdc_database():
             sql.SQL("CREATE ROLE {} REPLICATION LOGIN PASSWORD {}").format(role, sql.Literal(database.password))
         )
         admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(dbname, role))
-    owner_login = {**POSTGRES, "user": database.role, "password": database.password, "dbname": database.dbname}
-    with psycopg.connect(**owner_login) as owner:
+    with psycopg.connect(
+        **{**POSTGRES, "user": database.role, "dbname": database.dbname}, password=database.password
+    ) as owner:
         owner.execute("CREATE TABLE orders (id integer PRIMARY KEY, item text)")
         owner.execute("INSERT INTO orders VALUES (1, 'first')")
     yield database

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from connectors.lifecycle import State
-from connectors.services.lifecycle import connector_transition
+from connectors.state_machine import State
+from connectors.services.transitions import connector_transition
 from controlplane.crypto import encrypt_secrets
 from tests.factories import ConnectorFactory, SharedClusterFactory, UserFactory
 

@@ -14,7 +14,7 @@ from confluent_kafka import Consumer, TopicPartition
 from psycopg import sql
 
 from connectors.connect import ConnectError, ConnectorNotFound, connect_client
-from connectors.naming import replication_slot_name
+from controlplane.naming import replication_slot_name
 from tenants.models import Role
 from tests.conftest import wait_for
 

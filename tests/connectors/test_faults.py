@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import pytest
 
 from connectors.connect import ConnectError, connect_client
-from connectors.lifecycle import State
+from connectors.state_machine import State
 from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import connector_desired_config
 from connectors.services.reconcile import drifted_keys

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from connectors.lifecycle import TRANSITIONS, State
+from connectors.state_machine import TRANSITIONS, State
 from connectors.management.commands.state_machine_diagram import DOC_PATH, state_machine_markdown
 
 DOC = Path(settings.BASE_DIR) / DOC_PATH

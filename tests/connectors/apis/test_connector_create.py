@@ -7,6 +7,7 @@ runs inside a transaction that is rolled back, so nothing is ever provisioned on
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import psycopg
@@ -175,21 +176,20 @@ def test_a_postgres_cdc_source_against_a_real_database_validates_and_is_accepted
     "case, message",
     [
         ("no CONNECT privilege", 'permission denied for database "{dbname}"'),
+        ("wrong password", 'password authentication failed for user "{role}"'),
+        # Under password authentication the server does not tell an unknown role from a wrong password.
         ("unknown role", 'password authentication failed for user "{role}"'),
     ],
 )
 def test_a_database_that_refuses_the_login_is_a_400_with_connects_own_message(
     developer, local_cluster, unique_name, request, case, message
 ):
-    """Debezium's validate opens a real connection and reports a refused login on database.hostname.
-
-    A server that refuses the login takes one path through Debezium and the API whatever the reason:
-    a role without the CONNECT privilege on the database, and a role that does not exist (with
-    scram-sha-256 on loopback, as `make test` sets PostgreSQL up, the server says only that the
-    password was refused).
-    """
+    """Debezium's validate opens a real connection and reports a refused login on database.hostname:
+    a role without the CONNECT privilege on the database, a wrong password, and a role that does not exist."""
     if case == "unknown role":
         database = CdcDatabase(role=f"nobody_{uuid.uuid4().hex[:8]}", password="x-pw-x", dbname="postgres")
+    elif case == "wrong password":
+        database = dataclasses.replace(request.getfixturevalue("cdc_database"), password="Wr0ng-pw-x")
     else:
         database = request.getfixturevalue("locked_database")
     payload = postgres_cdc(unique_name("orders"), database)

@@ -9,7 +9,7 @@ from connectors import apis
 from connectors.apis import MAX_PLUGIN_FETCHERS, plugin_classes_by_cluster, scrub_status
 from connectors.connect import ConnectorNotFound, connect_client
 from connectors.selectors import connector_desired_config
-from connectors.services.validation import cluster_plugin_classes
+from connectors.services.request_validation import cluster_plugin_classes
 from controlplane.crypto import encrypt_secrets
 from tenants.models import Role
 from tests.conftest import wait_for

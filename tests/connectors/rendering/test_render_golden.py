@@ -15,8 +15,8 @@ import pytest
 from connectors.catalog import CONFLUENT_CLOUD, SELF_MANAGED, UnsupportedFlavour, all_types, get_type
 from connectors.catalog.error_handling import error_handling_from_request
 from connectors.catalog.transforms import transforms_errors
-from connectors.catalog.validation import config_errors, topics_errors
-from connectors.naming import dlq_topic_name
+from connectors.catalog.schema_checks import config_errors, topics_errors
+from controlplane.naming import dlq_topic_name
 from connectors.rendering import (
     RenderCluster,
     RenderError,

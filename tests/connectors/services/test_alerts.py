@@ -9,7 +9,7 @@ import pytest
 
 from connectors.models import Alert
 from connectors.services.alerts import WebhookFailed, alert_notify
-from connectors.services.lifecycle import connector_transition
+from connectors.services.transitions import connector_transition
 from tenants.models import Role
 from tests.factories import ConnectorFactory
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from connectors.services.validation import cluster_plugin_classes
+from connectors.services.request_validation import cluster_plugin_classes
 from tests.factories import SharedClusterFactory
 from tests.system import closed_port
 
@@ -17,7 +17,7 @@ def test_installed_plugins_come_from_the_cluster(local_stack):
 
 
 def test_an_unreachable_cluster_is_remembered_briefly_so_it_is_not_asked_again_at_once(monkeypatch):
-    import connectors.services.validation as validation
+    import connectors.services.request_validation as validation
 
     cluster = SharedClusterFactory(connect_url=f"http://127.0.0.1:{closed_port()}")
     assert cluster_plugin_classes(cluster=cluster) is None

@@ -6,9 +6,9 @@ from itertools import product
 import pytest
 from django.utils import timezone
 
-from connectors.lifecycle import TRANSITIONS, State, is_allowed
+from connectors.state_machine import TRANSITIONS, State, is_allowed
 from connectors.models import Connector, ConnectorEvent
-from connectors.services.lifecycle import (
+from connectors.services.transitions import (
     IllegalTransition,
     OperationInFlight,
     connector_transition,

@@ -3,7 +3,7 @@ and the user's next command (update, action, delete) lets it be tried again."""
 
 import pytest
 
-from connectors.lifecycle import State
+from connectors.state_machine import State
 from connectors.models import Connector, ConnectorEvent
 from connectors.selectors import connector_needs_work
 from connectors.services.commands import connector_request_action, connector_update

@@ -21,7 +21,7 @@ from django.db.models import Q
 from connectors.catalog import ConnectorType, UnknownConnectorType, UnsupportedFlavour, get_type
 from connectors.catalog.error_handling import error_handling_errors, error_handling_from_request
 from connectors.catalog.transforms import route_prefix_errors, transforms_errors
-from connectors.catalog.validation import config_errors, tasks_max_errors, topics_errors
+from connectors.catalog.schema_checks import config_errors, tasks_max_errors, topics_errors
 from connectors.connect import (
     TRANSIENT_CONNECT_ERRORS,
     ConnectAuthError,
@@ -30,12 +30,12 @@ from connectors.connect import (
     PluginNotInstalled,
     connect_client,
 )
-from connectors.lifecycle import State
+from connectors.state_machine import State
 from connectors.models import Connector
-from connectors.naming import NamingError, choose_topic_prefix, connector_name
+from controlplane.naming import NamingError, choose_topic_prefix, connector_name
 from connectors.rendering import render_connector_config
 from connectors.selectors import render_cluster
-from connectors.services.lifecycle import scrub_error
+from connectors.services.transitions import scrub_error
 from connectors.services.topics import TopicsUnavailable, existing_topics
 from tenants.models import Cluster, Tenant
 from tenants.selectors import cluster_is_open_to, topic_prefixes_of

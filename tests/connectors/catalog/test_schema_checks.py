@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.catalog import CONFLUENT_CLOUD, SELF_MANAGED, get_type
-from connectors.catalog.validation import KEEP_SECRET, config_errors, tasks_max_errors, topics_errors
+from connectors.catalog.schema_checks import KEEP_SECRET, config_errors, tasks_max_errors, topics_errors
 
 PG = get_type("postgres-cdc-source")
 

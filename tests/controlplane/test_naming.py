@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from connectors.naming import (
+from controlplane.naming import (
     MAX_CONNECTOR_NAME_LENGTH,
     MAX_REPLICATION_SLOT_LENGTH,
     MAX_TOPIC_NAME_LENGTH,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from connectors.lifecycle import State, is_allowed
+from connectors.state_machine import State, is_allowed
 from connectors.models import Alert, Connector, ConnectorEvent
 from controlplane.exceptions import Conflict
 from controlplane.logging import MASK, redact
