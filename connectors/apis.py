@@ -6,7 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
@@ -16,13 +16,13 @@ from rest_framework.views import APIView
 
 from connectors.catalog import all_types
 from connectors.connect import ConnectError, ConnectorNotFound, connect_client
-from connectors.state_machine import DesiredState, State
 from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import secrets_to_scrub
 from connectors.services import commands
-from connectors.services.transitions import scrub_error
 from connectors.services.observe import trimmed_status
 from connectors.services.request_validation import ConnectorRequest, cluster_plugin_classes
+from connectors.services.transitions import scrub_error
+from connectors.state_machine import DesiredState, State
 from controlplane.api.base import TenantScopedViewSet
 from controlplane.api.serializers import StrictInputSerializer
 from controlplane.crypto import DecryptionError
@@ -127,6 +127,30 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
         return {"self": f"{base}/", "status": f"{base}/status", "events": f"{base}/events/"}
 
 
+class ValidationResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    name = serializers.CharField(help_text="The generated name (empty when naming failed).")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class ConnectorStatusSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    desired_state = serializers.ChoiceField(choices=DesiredState.choices)
+    last_error = serializers.CharField(allow_blank=True)
+    operation_in_flight = serializers.CharField(allow_blank=True)
+    observed_at = serializers.DateTimeField(allow_null=True)
+    connect = serializers.DictField(allow_null=True, help_text="Connect's live status (traces trimmed, masked).")
+    connect_error = serializers.CharField(allow_null=True)
+
+
 class ConnectorEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConnectorEvent
@@ -174,7 +198,7 @@ def _request_from(data: dict, *, tenant) -> ConnectorRequest:
 class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     serializer_class = ConnectorOutputSerializer
     lookup_field = "name"
-    lookup_value_regex = "[a-z0-9-]+"
+    lookup_value_regex = "[a-z0-9-]+-connector"
     filterset_class = ConnectorFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SearchFilter]
     search_fields = ["name"]
@@ -223,7 +247,20 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         )
         return self._accepted(connector, warnings)
 
-    @extend_schema(request=ConnectorInputSerializer, responses={200: dict})
+    @extend_schema(
+        request=ConnectorInputSerializer,
+        responses={
+            200: ValidationResultSerializer,
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="ValidationRefusal",
+                    serializers=[ValidationResultSerializer, ErrorSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Refused by a validation layer (valid: false), or a malformed request (the error shape).",
+            ),
+        },
+    )
     @action(detail=False, methods=["post"], url_path="validate")
     def validate(self, request):
         data = ConnectorInputSerializer(data=request.data)
@@ -276,7 +313,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def restart(self, request, name: str):
         return self._lifecycle_action(name)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ConnectorStatusSerializer})
     @action(detail=True, methods=["get"])
     def status(self, request, name: str):
         """The stored lifecycle plus what Connect reports now (traces trimmed, secrets masked)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,8 +31,9 @@ class TenantSerializer(serializers.ModelSerializer):
 
 
 class ClusterSerializer(serializers.ModelSerializer):
-    landing_zone = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner_tenant = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # A shared cluster has a landing zone and no owner; a dedicated one the other way round.
+    landing_zone = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    owner_tenant = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Cluster
@@ -69,6 +70,13 @@ class ApiKeySerializer(serializers.ModelSerializer):
         ]
 
 
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    key = serializers.CharField(read_only=True, help_text="The key itself: shown once, only its hash is stored.")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "key"]
+
+
 class ApiKeyCreateSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100)
     role = serializers.ChoiceField(choices=Role.choices)
@@ -94,8 +102,20 @@ class MembershipUpdateSerializer(StrictInputSerializer):
 
 
 # --- views ----------------------------------------------------------------------------------------
+class MeSerializer(serializers.Serializer):
+    actor = serializers.CharField()
+    username = serializers.CharField(allow_null=True)
+    is_platform_admin = serializers.BooleanField()
+    auth = serializers.ChoiceField(choices=["api_key", "session"])
+    tenants = inline_serializer(
+        "MyTenant",
+        fields={"slug": serializers.CharField(), "role": serializers.ChoiceField(choices=Role.choices)},
+        many=True,
+    )
+
+
 class MeApi(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: MeSerializer})
     def get(self, request):
         access = access_for_request(request)
         tenants = {t.id: t.slug for t in Tenant.objects.filter(id__in=access.roles)}
@@ -145,7 +165,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
     def base_queryset(self):
         return ApiKey.objects.select_related("created_by")
 
-    @extend_schema(request=ApiKeyCreateSerializer, responses={201: dict})
+    @extend_schema(request=ApiKeyCreateSerializer, responses={201: ApiKeyCreatedSerializer})
     def create(self, request, tenant_slug: str):
         data = ApiKeyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -164,7 +164,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-service, multi-tenant management of Kafka Connect connectors.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"LifecycleStateEnum": "connectors.state_machine.State"},
+    # Request and response bodies apart, so read-only fields are not asked for in requests.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "controlplane.api.schema.document_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "LifecycleStateEnum": "connectors.state_machine.State",
+        "DesiredStateEnum": "connectors.state_machine.DesiredState",
+    },
 }
 
 # --- Logging: JSON lines, with a filter that scrubs anything that looks like a secret ----------
