@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
-from controlplane.logging import redact
+from controlplane.masking import redact
 
 
 class ReadOnlyAdminMixin:

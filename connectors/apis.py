@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from concurrent.futures import ThreadPoolExecutor
-
 import django_filters
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status
@@ -14,28 +11,17 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from connectors.catalog import all_types
-from connectors.connect import ConnectError, ConnectorNotFound, connect_client
 from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
-from connectors.selectors import secrets_to_scrub
+from connectors.selectors import connector_live_status, connector_types_for
 from connectors.services import commands
-from connectors.services.observe import trimmed_status
-from connectors.services.request_validation import ConnectorRequest, cluster_plugin_classes
-from connectors.services.transitions import scrub_error
+from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from controlplane.api.base import TenantScopedViewSet
 from controlplane.api.serializers import StrictInputSerializer
-from controlplane.crypto import DecryptionError
-from controlplane.logging import MASK
+from controlplane.masking import MASK
 from tenants.access import access_for_request
 from tenants.models import Role
 from tenants.selectors import cluster_list_open_to
-
-logger = logging.getLogger(__name__)
-
-# Connect's plugin lists are fetched in parallel: a slow cluster costs one timeout, not one per cluster.
-MAX_PLUGIN_FETCHERS = 8
-STATUS_TEXT_KEYS = ("trace", "msg")
 
 
 # --- serializers ----------------------------------------------------------------------------------
@@ -177,23 +163,6 @@ class ConnectorFilter(django_filters.FilterSet):
         fields = ["stage", "state", "type", "cluster", "tenant"]
 
 
-def _request_from(data: dict, *, tenant) -> ConnectorRequest:
-    return ConnectorRequest(
-        tenant=tenant,
-        type_key=data["type"],
-        cluster_name=data["cluster"],
-        stage=data["stage"],
-        connector_id=data["id"],
-        config=data["config"],
-        credentials=data["credentials"],
-        topics=data["topics"],
-        create_topics=data["create_topics"],
-        transforms=data["transforms"],
-        error_handling=data["error_handling"],
-        tasks_max=data["tasks_max"],
-    )
-
-
 # --- views ----------------------------------------------------------------------------------------
 class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     serializer_class = ConnectorOutputSerializer
@@ -241,7 +210,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         data.is_valid(raise_exception=True)
         tenant = self.tenant_for_write(data.validated_data.get("tenant"), role=Role.DEVELOPER)
         connector, warnings = commands.connector_create(
-            request=_request_from(data.validated_data, tenant=tenant),
+            spec=ConnectorSpec.from_api(data.validated_data, tenant=tenant),
             actor=self.access.actor,
             desired_state=data.validated_data["desired_state"],
         )
@@ -266,7 +235,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         data = ConnectorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tenant = self.tenant_for_write(data.validated_data.get("tenant"), role=Role.DEVELOPER)
-        outcome = commands.connector_validate(request=_request_from(data.validated_data, tenant=tenant))
+        outcome = commands.connector_validate(spec=ConnectorSpec.from_api(data.validated_data, tenant=tenant))
         body = {"valid": outcome.ok, "name": outcome.name, "errors": outcome.errors, "warnings": outcome.warnings}
         return Response(body, status=status.HTTP_200_OK if outcome.ok else status.HTTP_400_BAD_REQUEST)
 
@@ -317,30 +286,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     @action(detail=True, methods=["get"])
     def status(self, request, name: str):
         """The stored lifecycle plus what Connect reports now (traces trimmed, secrets masked)."""
-        connector = self._object_for_action()
-        live, live_error = None, None
-        if connector.state != State.DELETED:
-            try:
-                endpoint = connector.cluster.connect_endpoint(interactive=True)
-                status_now = connect_client(endpoint).status(connector.name)
-                # Traces can quote the config: mask the connector's own secrets and its cluster's.
-                live = scrub_status(trimmed_status(status_now), secrets_to_scrub(connector=connector))
-            except ConnectorNotFound:
-                live_error = "not found on Connect"
-            except (ConnectError, DecryptionError) as error:
-                live_error = type(error).__name__
-        return Response(
-            {
-                "name": connector.name,
-                "state": connector.state,
-                "desired_state": connector.desired_state,
-                "last_error": connector.last_error,
-                "operation_in_flight": connector.operation,
-                "observed_at": connector.observed_at,
-                "connect": live,
-                "connect_error": live_error,
-            }
-        )
+        return Response(connector_live_status(connector=self._object_for_action()))
 
     @extend_schema(responses={200: ConnectorEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
@@ -400,77 +346,5 @@ class ConnectorTypesApi(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
         access = access_for_request(request)
-        clusters = list(cluster_list_open_to(tenant_ids=access.tenant_ids()))
-        installed = plugin_classes_by_cluster(clusters)
-        types = []
-        for connector_type in all_types():
-            availability = []
-            for cluster in clusters:
-                flavour = cluster.connect_flavour
-                offered = connector_type.offered_on(flavour)
-                classes = installed[cluster.name]
-                availability.append(
-                    {
-                        "cluster": cluster.name,
-                        "offered": offered,
-                        "plugin_installed": (
-                            None if classes is None or not offered else _installed(connector_type, flavour, classes)
-                        ),
-                    }
-                )
-            types.append(
-                {
-                    "key": connector_type.key,
-                    "display_name": connector_type.display_name,
-                    "kind": connector_type.kind,
-                    "classes": connector_type.classes,
-                    "permissions": list(connector_type.permissions),
-                    "docs_url": connector_type.docs_url,
-                    "topic_binding": connector_type.topic_binding,
-                    "schema": connector_type.json_schema(),
-                    "clusters": availability,
-                }
-            )
+        types = connector_types_for(clusters=list(cluster_list_open_to(tenant_ids=access.tenant_ids())))
         return Response({"count": len(types), "results": types})
-
-
-def scrub_status(status: dict, secrets: dict[str, str]) -> dict:
-    """A (trimmed) Connect status with every trace and message scrubbed: Connect's stack traces can
-    quote the config, so known secret values and secret-looking pairs are masked."""
-
-    def scrub(part: dict) -> dict:
-        return {
-            key: scrub_error(value, secrets=secrets) if key in STATUS_TEXT_KEYS and isinstance(value, str) else value
-            for key, value in part.items()
-        }
-
-    return {
-        **status,
-        "connector": scrub(status.get("connector") or {}),
-        "tasks": [scrub(task) for task in status.get("tasks") or []],
-    }
-
-
-def _plugin_classes_or_none(cluster) -> set[str] | None:
-    # No database query in here (the cluster row is loaded; its endpoint only decrypts), so the
-    # worker threads never open connections of their own.
-    try:
-        return cluster_plugin_classes(cluster=cluster)
-    except Exception:  # noqa: BLE001 - one broken cluster (e.g. undecryptable secrets) must not fail the catalog
-        logger.warning("Could not list the plugins of cluster %s", cluster.name, exc_info=True)
-        return None
-
-
-def plugin_classes_by_cluster(clusters: list) -> dict[str, set[str] | None]:
-    """Each cluster's installed connector classes (None: unknown), asked of all clusters at once."""
-    if not clusters:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(MAX_PLUGIN_FETCHERS, len(clusters))) as pool:
-        results = list(pool.map(_plugin_classes_or_none, clusters))
-    return {cluster.name: classes for cluster, classes in zip(clusters, results, strict=True)}
-
-
-def _installed(connector_type, flavour: str, classes: set[str]) -> bool:
-    wanted = connector_type.connector_class(flavour)
-    # Connect accepts the simple class name as an alias; the cluster lists fully qualified names.
-    return wanted in classes or any(name.rsplit(".", 1)[-1] in {wanted, f"{wanted}Connector"} for name in classes)

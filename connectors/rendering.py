@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.catalog.error_handling import ErrorHandling, error_handling_config
-from connectors.catalog.registry import CONFLUENT_CLOUD, SELF_MANAGED, ConnectorType
+from connectors.catalog.registry import ConnectorType
 from connectors.catalog.transforms import render_transforms
+from controlplane.flavours import CONFLUENT_CLOUD, SELF_MANAGED
+from controlplane.masking import MASK
 from controlplane.naming import dlq_topic_name, publication_name, replication_slot_name
-from controlplane.logging import MASK
 
 # Keys that carry secrets whatever the type (the managed connector's own Kafka credentials).
 PLATFORM_SECRET_KEYS: frozenset[str] = frozenset({"kafka.api.secret"})

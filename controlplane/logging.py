@@ -3,22 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
 
-MASK = "********"
-SECRET_KEY_PATTERN = re.compile(
-    r"""(?ix)
-    (["']?[\w.\-]*(?:password|secret|token|api[._-]?key|private[._-]?key|passphrase|sas[._-]?key|credentials?)[\w.\-]*["']?
-     \s*[:=]\s*)
-    ("[^"]*"|'[^']*'|[^\s,}&]+)
-    """
-)
-BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]+")
-
-
-def redact(text: str) -> str:
-    text = SECRET_KEY_PATTERN.sub(lambda m: m.group(1) + MASK, text)
-    return BEARER_PATTERN.sub(lambda m: m.group(1) + MASK, text)
+from controlplane.masking import redact
 
 
 class RedactSecretsFilter(logging.Filter):

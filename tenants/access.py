@@ -33,9 +33,6 @@ class Access:
         return role is not None and role_at_least(role, min_role)
 
 
-SYSTEM = Access(actor="system", is_platform_admin=True)
-
-
 class ApiKeyUser:
     """`request.user` for API-key requests: authenticated, never staff, bound to one tenant."""
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from controlplane.flavours import Flavour
 from controlplane.naming import MAX_TOPIC_PREFIX_LENGTH, business_unit_errors
 
 
@@ -88,9 +89,7 @@ class Cluster(TimestampedModel):
         DEDICATED = "dedicated", "Dedicated (one tenant)"
         SHARED = "shared", "Shared (landing zone)"
 
-    class Flavour(models.TextChoices):
-        SELF_MANAGED = "self_managed", "Self-managed Kafka Connect"
-        CONFLUENT_CLOUD = "confluent_cloud", "Confluent Cloud (fully managed)"
+    Flavour = Flavour
 
     class SecurityProtocol(models.TextChoices):
         PLAINTEXT = "PLAINTEXT"
@@ -178,46 +177,8 @@ class Cluster(TimestampedModel):
 
     def secret_flags(self) -> dict[str, bool]:
         """Which secrets are set, for display: never the values."""
-        stored = self.secrets() if self.secrets_encrypted else {}
+        stored = self.secrets()
         return {name: bool(stored.get(name)) for name in self.SECRET_FIELDS}
-
-    def connect_endpoint(self, *, interactive: bool = False):
-        """How to reach this cluster's Connect REST API (decrypts inside the calling process only).
-
-        `interactive` is for calls made while a user waits (validation, live status): a short timeout
-        and one retry, since the long retries belong to the Celery tasks."""
-        from connectors.connect import ConnectEndpoint
-
-        secrets = self.secrets()
-        cloud = self.connect_flavour == self.Flavour.CONFLUENT_CLOUD
-        return ConnectEndpoint(
-            flavour=self.connect_flavour,
-            url=self.connect_url,
-            username=secrets.get("cloud_api_key", "") if cloud else self.connect_username,
-            password=secrets.get("cloud_api_secret", "") if cloud else secrets.get("connect_password", ""),
-            verify_tls=self.connect_verify_tls,
-            ca_bundle=self.connect_ca_bundle,
-            environment_id=self.cloud_environment_id,
-            cluster_id=self.cloud_cluster_id,
-            timeout=(
-                min(settings.CONNECT_REQUEST_TIMEOUT_SECONDS, settings.CONNECT_INTERACTIVE_TIMEOUT_SECONDS)
-                if interactive
-                else settings.CONNECT_REQUEST_TIMEOUT_SECONDS
-            ),
-            max_retries=min(1, settings.CONNECT_MAX_RETRIES) if interactive else settings.CONNECT_MAX_RETRIES,
-            backoff=settings.CONNECT_RETRY_BACKOFF_SECONDS,
-        )
-
-    def kafka_client_config(self) -> dict[str, str]:
-        """librdkafka settings for confluent-kafka clients (AdminClient) against this cluster."""
-        config = {"bootstrap.servers": self.bootstrap_servers, "security.protocol": self.security_protocol}
-        if self.ssl_ca_location:
-            config["ssl.ca.location"] = self.ssl_ca_location
-        if self.security_protocol.startswith("SASL"):
-            config["sasl.mechanism"] = self.sasl_mechanism or "PLAIN"
-            config["sasl.username"] = self.sasl_username
-            config["sasl.password"] = self.secrets().get("sasl_password", "")
-        return config
 
 
 class Membership(TimestampedModel):

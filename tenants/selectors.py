@@ -58,4 +58,5 @@ def cluster_is_open_to(*, cluster: Cluster, tenant: Tenant) -> bool:
 
 
 def topic_prefixes_of(*, tenant: Tenant) -> list[str]:
-    return list(tenant.topic_prefixes.values_list("prefix", flat=True))
+    # .all(): served from a prefetch when the caller made one (the reconciler does, for every connector).
+    return [topic_prefix.prefix for topic_prefix in tenant.topic_prefixes.all()]

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from controlplane.naming import business_unit_errors, slug_errors, topic_prefix_errors, topic_prefixes_overlap
 from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import Conflict, PermissionDenied, ValidationFailed
+from controlplane.naming import business_unit_errors, slug_errors, topic_prefix_errors, topic_prefixes_overlap
 from tenants.models import ApiKey, Cluster, LandingZone, Membership, Role, Tenant, TopicPrefix, role_at_least
 from tenants.selectors import hash_api_key
 
@@ -98,7 +98,7 @@ def cluster_secrets_merge(cluster: Cluster, secrets_values: dict[str, str]) -> N
     unknown = set(secrets_values) - set(Cluster.SECRET_FIELDS)
     if unknown:
         raise ValidationFailed({name: ["not a cluster secret"] for name in sorted(unknown)})
-    stored = cluster.secrets() if cluster.secrets_encrypted else {}
+    stored = cluster.secrets()
     for key, value in secrets_values.items():
         if value:
             stored[key] = value

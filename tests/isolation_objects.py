@@ -6,9 +6,9 @@ missing (see COVERED_ROUTE_PATTERNS).
 
 from __future__ import annotations
 
+from connectors.models import Alert, UnmanagedConnector
 from tenants.models import Role
 from tenants.services import api_key_create
-from connectors.models import Alert, UnmanagedConnector
 from tests.factories import (
     ConnectorFactory,
     DedicatedClusterFactory,

@@ -10,9 +10,6 @@ pg.json_schema(CONFLUENT_CLOUD)   # JSON Schema of the request's config + creden
 from __future__ import annotations
 
 from connectors.catalog.registry import (
-    CONFLUENT_CLOUD,
-    FLAVOURS,
-    SELF_MANAGED,
     SINK,
     SOURCE,
     CatalogError,
@@ -24,6 +21,7 @@ from connectors.catalog.registry import (
     UnsupportedFlavour,
 )
 from connectors.catalog.types import ALL_TYPES
+from controlplane.flavours import CONFLUENT_CLOUD, FLAVOURS, SELF_MANAGED
 
 REGISTRY = Registry(ALL_TYPES)
 

@@ -25,7 +25,8 @@ from typing import Any
 
 from django.conf import settings
 
-from connectors.catalog.registry import SELF_MANAGED, SINK, SOURCE
+from connectors.catalog.registry import SINK, SOURCE
+from controlplane.flavours import SELF_MANAGED
 
 TOLERANCES = ("all", "none")
 DEFAULT_RETRY_TIMEOUT_MS = 300_000  # 5 minutes

@@ -19,9 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-SELF_MANAGED = "self_managed"
-CONFLUENT_CLOUD = "confluent_cloud"
-FLAVOURS: tuple[str, ...] = (SELF_MANAGED, CONFLUENT_CLOUD)
+from controlplane.flavours import FLAVOURS
 
 SOURCE = "source"
 SINK = "sink"

@@ -21,10 +21,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from connectors.catalog.registry import FLAVOURS, PLACEHOLDER_MARK, ConnectorType, FieldSpec
-from controlplane.logging import MASK
+from connectors.catalog.field_errors import FieldErrors
+from connectors.catalog.registry import PLACEHOLDER_MARK, ConnectorType, FieldSpec
+from controlplane.flavours import FLAVOURS
+from controlplane.masking import MASK
 
 # In `credentials`, this value means "keep the stored secret" (the update path substitutes it).
 KEEP_SECRET = MASK  # in credentials: keep the stored secret
@@ -182,136 +185,189 @@ def config_errors(
     a list or a comma-separated string. In credentials, "********" means "keep the stored secret"
     and counts as present.
     """
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
+    offered = _flavour_errors(errors, connector_type=connector_type, flavour=flavour)
+    config = _section(errors, config, name="config", what="an object of config keys and values")
+    credentials = _section(errors, credentials, name="credentials", what="an object of secret names and values")
+    misplaced: set[str] = set()  # sent in the wrong section: reported once, not also as missing
+    _config_key_errors(
+        errors, misplaced, connector_type=connector_type, flavour=flavour, offered=offered, config=config
+    )
+    _credential_key_errors(
+        errors, misplaced, connector_type=connector_type, flavour=flavour, offered=offered, credentials=credentials
+    )
+    if offered:
+        sent = _SentFields(config=config, credentials=credentials, misplaced=misplaced)
+        _required_errors(errors, sent, connector_type=connector_type, flavour=flavour)
+        _one_of_errors(errors, sent, connector_type=connector_type, flavour=flavour)
+        _dependency_errors(errors, sent, connector_type=connector_type, flavour=flavour)
+    return dict(errors)
 
-    def add(path: str, message: str) -> None:
-        errors.setdefault(path, []).append(message)
 
-    offered = flavour in connector_type.flavours
+def _flavour_errors(errors: FieldErrors, *, connector_type: ConnectorType, flavour: str) -> bool:
+    """Whether the type is offered on `flavour`; when it is not, fields are checked against every
+    flavour and nothing is reported missing."""
     if flavour not in FLAVOURS:
-        add("type", f"unknown cluster flavour '{flavour}'; flavours are {', '.join(FLAVOURS)}.")
-    elif not offered:
-        add(
+        errors.add("type", f"unknown cluster flavour '{flavour}'; flavours are {', '.join(FLAVOURS)}.")
+    elif flavour not in connector_type.flavours:
+        errors.add(
             "type",
             f"{connector_type.display_name} is not offered on {flavour} clusters; "
             f"it is offered on: {', '.join(connector_type.flavours)}.",
         )
-    # When the flavour is wrong, fields are checked against every flavour and nothing is "missing".
-    field_flavour = flavour if offered else None
+    return flavour in connector_type.flavours
 
-    if config is None:
-        config = {}
-    if credentials is None:
-        credentials = {}
-    if not isinstance(config, Mapping):
-        add("config", "must be an object of config keys and values.")
-        config = {}
-    if not isinstance(credentials, Mapping):
-        add("credentials", "must be an object of secret names and values.")
-        credentials = {}
 
-    misplaced: set[str] = set()  # sent in the wrong section: reported once, not also as missing
+def _section(errors: FieldErrors, value: Any, *, name: str, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        errors.add(name, f"must be {what}.")
+        return {}
+    return value
 
+
+def _elsewhere_message(spec: FieldSpec, flavour: str) -> str:
+    return f"not available on {flavour} clusters (only on: {', '.join(sorted(spec.flavours))})."
+
+
+def _config_key_errors(
+    errors: FieldErrors,
+    misplaced: set[str],
+    *,
+    connector_type: ConnectorType,
+    flavour: str,
+    offered: bool,
+    config: Mapping[str, Any],
+) -> None:
+    """Each config key: a field of the type, not the platform's, not a secret, with a valid value."""
     for key, value in config.items():
         path = f"config.{key}"
         if not isinstance(key, str) or not key:
-            add("config", "keys must be non-empty strings.")
+            errors.add("config", "keys must be non-empty strings.")
             continue
         if PLACEHOLDER_MARK in key:
-            add(path, _placeholder_message(()))
+            errors.add(path, _placeholder_message(()))
             continue
         if reason := platform_key_reason(key, connector_type=connector_type, flavour=flavour):
-            add(path, f"'{key}' is set by the platform: {reason}.")
+            errors.add(path, f"'{key}' is set by the platform: {reason}.")
             continue
-        spec = connector_type.field_spec(key, field_flavour)
+        spec = connector_type.field_spec(key, flavour if offered else None)
         if spec is None:
             elsewhere = connector_type.field_spec(key)
             if elsewhere is not None:
-                add(path, f"not available on {flavour} clusters (only on: {', '.join(sorted(elsewhere.flavours))}).")
+                errors.add(path, _elsewhere_message(elsewhere, flavour))
             else:
-                add(path, _unknown_message(key, connector_type=connector_type, flavour=field_flavour))
+                errors.add(
+                    path, _unknown_message(key, connector_type=connector_type, flavour=flavour if offered else None)
+                )
             continue
         if spec.secret:
-            add(path, f"'{key}' is a secret: it belongs in credentials, not in config.")
+            errors.add(path, f"'{key}' is a secret: it belongs in credentials, not in config.")
             misplaced.add(key)
             continue
-        if value is None:
-            continue  # unset
-        for message in value_errors(spec, value):
-            add(path, message)
+        if value is not None:  # None means unset
+            for message in value_errors(spec, value):
+                errors.add(path, message)
 
+
+def _credential_key_errors(
+    errors: FieldErrors,
+    misplaced: set[str],
+    *,
+    connector_type: ConnectorType,
+    flavour: str,
+    offered: bool,
+    credentials: Mapping[str, Any],
+) -> None:
+    """Each credential: a secret field of the type, a non-empty string without placeholders."""
     for key, value in credentials.items():
         path = f"credentials.{key}"
         if not isinstance(key, str) or not key:
-            add("credentials", "keys must be non-empty strings.")
+            errors.add("credentials", "keys must be non-empty strings.")
             continue
         if PLACEHOLDER_MARK in key:
-            add(path, _placeholder_message(()))
+            errors.add(path, _placeholder_message(()))
             continue
-        spec = connector_type.field_spec(key, field_flavour)
+        spec = connector_type.field_spec(key, flavour if offered else None)
         if spec is None:
             elsewhere = connector_type.field_spec(key)
             if elsewhere is not None and elsewhere.secret:
-                add(path, f"not available on {flavour} clusters (only on: {', '.join(sorted(elsewhere.flavours))}).")
+                errors.add(path, _elsewhere_message(elsewhere, flavour))
             elif elsewhere is not None:
-                add(path, f"'{key}' is not a secret: it belongs in config, not in credentials.")
+                errors.add(path, f"'{key}' is not a secret: it belongs in config, not in credentials.")
             else:
-                add(path, f"unknown secret for {connector_type.display_name}.")
+                errors.add(path, f"unknown secret for {connector_type.display_name}.")
             continue
         if not spec.secret:
-            add(path, f"'{key}' is not a secret: it belongs in config, not in credentials.")
+            errors.add(path, f"'{key}' is not a secret: it belongs in config, not in credentials.")
             misplaced.add(key)
             continue
         if value is None:
             continue
         if not isinstance(value, str):
-            add(path, "must be a string.")
+            errors.add(path, "must be a string.")
         elif not value:
-            add(path, "must not be empty (leave the secret out instead).")
+            errors.add(path, "must not be empty (leave the secret out instead).")
         elif value != KEEP_SECRET and has_placeholder(value):
-            add(path, _placeholder_message(()))
+            errors.add(path, _placeholder_message(()))
 
-    if not offered:
-        return errors
 
-    def present(spec: FieldSpec) -> bool:
-        section = credentials if spec.secret else config
-        return _is_set(section.get(spec.name))
+@dataclass(frozen=True)
+class _SentFields:
+    """What the request set, for the rules that look at several fields at once."""
 
-    def effective(spec: FieldSpec) -> str | None:
-        value = config.get(spec.name)
+    config: Mapping[str, Any]
+    credentials: Mapping[str, Any]
+    misplaced: set[str]
+
+    def present(self, spec: FieldSpec) -> bool:
+        return _is_set((self.credentials if spec.secret else self.config).get(spec.name))
+
+    def missing(self, spec: FieldSpec) -> bool:
+        return spec.name not in self.misplaced and not self.present(spec)
+
+    def effective(self, spec: FieldSpec) -> str | None:
+        """The value the connector will run with (the default when unset), None when invalid."""
+        value = self.config.get(spec.name)
         if not _is_set(value):
             value = spec.default
         if value is None or value_errors(spec, value):
             return None
         return spec.render(value)
 
-    def location(spec: FieldSpec) -> str:
-        return f"{'credentials' if spec.secret else 'config'}.{spec.name}"
 
+def _location(spec: FieldSpec) -> str:
+    return f"{'credentials' if spec.secret else 'config'}.{spec.name}"
+
+
+def _required_errors(errors: FieldErrors, sent: _SentFields, *, connector_type: ConnectorType, flavour: str) -> None:
     for spec in connector_type.fields_for(flavour):
-        if spec.required and spec.name not in misplaced and not present(spec):
-            add(location(spec), "this field is required." if not spec.secret else "this secret is required.")
+        if spec.required and sent.missing(spec):
+            errors.add(_location(spec), "this secret is required." if spec.secret else "this field is required.")
 
+
+def _one_of_errors(errors: FieldErrors, sent: _SentFields, *, connector_type: ConnectorType, flavour: str) -> None:
+    """Exactly one field of each one-of group (e.g. one way to authenticate)."""
     for group in connector_type.one_of:
-        specs = [connector_type.field_spec(name, flavour) for name in group]
-        specs = [spec for spec in specs if spec is not None]
-        chosen = [spec for spec in specs if present(spec)]
+        specs = [spec for spec in (connector_type.field_spec(name, flavour) for name in group) if spec is not None]
+        chosen = [spec for spec in specs if sent.present(spec)]
         if len(chosen) != 1 and specs:
             names = ", ".join(spec.name for spec in specs)
             verb = "set one of" if not chosen else "set only one of"
-            add(location(chosen[1] if len(chosen) > 1 else specs[0]), f"{verb}: {names}.")
+            errors.add(_location(chosen[1] if len(chosen) > 1 else specs[0]), f"{verb}: {names}.")
 
+
+def _dependency_errors(errors: FieldErrors, sent: _SentFields, *, connector_type: ConnectorType, flavour: str) -> None:
+    """Fields required only when another field has a given value."""
     for dependency in connector_type.dependencies:
         trigger = connector_type.field_spec(dependency.field, flavour)
-        if trigger is None or effective(trigger) not in dependency.values:
+        if trigger is None or sent.effective(trigger) not in dependency.values:
             continue
         for name in dependency.requires:
             spec = connector_type.field_spec(name, flavour)
-            if spec is not None and spec.name not in misplaced and not present(spec):
-                add(location(spec), f"required when {dependency.field} is {effective(trigger)}.")
-
-    return errors
+            if spec is not None and sent.missing(spec):
+                errors.add(_location(spec), f"required when {dependency.field} is {sent.effective(trigger)}.")
 
 
 def topics_errors(

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.catalog.field_errors import FieldErrors
 from connectors.catalog.registry import PLACEHOLDER_MARK
 
 TRANSFORMS_PACKAGE = "org.apache.kafka.connect.transforms"
@@ -235,92 +236,97 @@ def _options_errors(options: Any, *, spec: SmtSpec, type_name: str, path: str, a
 
 def transforms_errors(transforms: Any) -> dict[str, list[str]]:
     """Every problem with a request's `transforms` list, all at once. Empty when valid (or absent)."""
-    errors: dict[str, list[str]] = {}
-
-    def add(path: str, message: str) -> None:
-        errors.setdefault(path, []).append(message)
-
+    errors = FieldErrors()
     if transforms is None:
-        return errors
-    if not isinstance(transforms, (list, tuple)):
-        add("transforms", "must be a list of transforms.")
-        return errors
+        return {}
+    if not isinstance(transforms, list | tuple):
+        errors.add("transforms", "must be a list of transforms.")
+        return dict(errors)
     if len(transforms) > MAX_TRANSFORMS:
-        add("transforms", f"at most {MAX_TRANSFORMS} transforms.")
+        errors.add("transforms", f"at most {MAX_TRANSFORMS} transforms.")
     seen_aliases: set[str] = set()
     for index, item in enumerate(transforms):
         path = f"transforms[{index}]"
         if not isinstance(item, Mapping):
-            add(path, "must be an object with alias, type and options.")
+            errors.add(path, "must be an object with alias, type and options.")
             continue
         for key in item:
             if key not in ITEM_KEYS:
-                add(f"{path}.{key}", f"unknown; a transform has: {', '.join(sorted(ITEM_KEYS))}.")
+                errors.add(f"{path}.{key}", f"unknown; a transform has: {', '.join(sorted(ITEM_KEYS))}.")
+        _alias_errors(errors, item.get("alias"), path=f"{path}.alias", seen=seen_aliases)
+        resolved = _type_errors(errors, item, path=path)
+        _predicate_errors(errors, item, path=path, transform=resolved[1] if resolved else None)
+    return dict(errors)
 
-        alias = item.get("alias")
-        if not isinstance(alias, str) or not alias:
-            add(f"{path}.alias", "required: a name for this transform.")
-        elif not ALIAS_PATTERN.fullmatch(alias):
-            add(f"{path}.alias", "use letters, digits and '_' only.")
-        elif len(alias) > MAX_ALIAS_LENGTH:
-            add(f"{path}.alias", f"at most {MAX_ALIAS_LENGTH} characters.")
-        elif alias in seen_aliases:
-            add(f"{path}.alias", f"'{alias}' is used by an earlier transform: aliases must be unique.")
+
+def _alias_errors(errors: FieldErrors, alias: Any, *, path: str, seen: set[str]) -> None:
+    if not isinstance(alias, str) or not alias:
+        errors.add(path, "required: a name for this transform.")
+    elif not ALIAS_PATTERN.fullmatch(alias):
+        errors.add(path, "use letters, digits and '_' only.")
+    elif len(alias) > MAX_ALIAS_LENGTH:
+        errors.add(path, f"at most {MAX_ALIAS_LENGTH} characters.")
+    elif alias in seen:
+        errors.add(path, f"'{alias}' is used by an earlier transform: aliases must be unique.")
+    else:
+        seen.add(alias)
+
+
+def _type_errors(errors: FieldErrors, item: Mapping[str, Any], *, path: str) -> tuple[str, SmtSpec] | None:
+    """The transform's type on the allow-list (with its options checked), or why not."""
+    raw_type = item.get("type")
+    resolved = resolve_type(raw_type)
+    if resolved is not None:
+        spec = resolved[1]
+        _options_errors(item.get("options"), spec=spec, type_name=spec.name, path=f"{path}.options", add=errors.add)
+        return resolved
+    short = _short_name(raw_type, package=TRANSFORMS_PACKAGE)
+    base = short.partition("$")[0] if short else None
+    if base in TRANSFORMS:
+        if TRANSFORMS[base].variants:
+            errors.add(f"{path}.type", f"choose {base}$Key or {base}$Value.")
         else:
-            seen_aliases.add(alias)
+            errors.add(f"{path}.type", f"{base} has no $Key/$Value variants: use '{base}'.")
+    elif raw_type in (None, ""):
+        errors.add(f"{path}.type", "required.")
+    else:
+        allowed = ", ".join(_allowed_names(TRANSFORMS))
+        errors.add(f"{path}.type", f"'{raw_type}' is not an allowed transform; allowed: {allowed}.")
+    return None
 
-        raw_type = item.get("type")
-        resolved = resolve_type(raw_type)
-        short = _short_name(raw_type, package=TRANSFORMS_PACKAGE)
-        base = short.partition("$")[0] if short else None
+
+def _predicate_errors(errors: FieldErrors, item: Mapping[str, Any], *, path: str, transform: SmtSpec | None) -> None:
+    """The transform's predicate (and negate): allowed, well-formed, present where the transform needs one."""
+    predicate = item.get("predicate")
+    negate = item.get("negate")
+    if predicate is None:
+        if transform is not None and transform.needs_predicate:
+            errors.add(f"{path}.predicate", f"{transform.name} needs a predicate: it drops the records that match it.")
+        if negate not in (None, False):
+            errors.add(f"{path}.negate", "negate needs a predicate.")
+    elif not isinstance(predicate, Mapping):
+        errors.add(f"{path}.predicate", "must be an object with type and options.")
+    else:
+        for key in predicate:
+            if key not in PREDICATE_KEYS:
+                errors.add(f"{path}.predicate.{key}", "unknown; a predicate has: options, type.")
+        resolved = resolve_type(predicate.get("type"), predicate=True)
         if resolved is None:
-            if base in TRANSFORMS:
-                if TRANSFORMS[base].variants:
-                    add(f"{path}.type", f"choose {base}$Key or {base}$Value.")
-                else:
-                    add(f"{path}.type", f"{base} has no $Key/$Value variants: use '{base}'.")
-            elif raw_type in (None, ""):
-                add(f"{path}.type", "required.")
-            else:
-                add(
-                    f"{path}.type",
-                    f"'{raw_type}' is not an allowed transform; allowed: {', '.join(_allowed_names(TRANSFORMS))}.",
-                )
+            errors.add(
+                f"{path}.predicate.type",
+                f"'{predicate.get('type')}' is not an allowed predicate; allowed: {', '.join(PREDICATES)}.",
+            )
         else:
-            _, spec = resolved
-            _options_errors(item.get("options"), spec=spec, type_name=spec.name, path=f"{path}.options", add=add)
-
-        predicate = item.get("predicate")
-        if predicate is None:
-            if resolved is not None and resolved[1].needs_predicate:
-                add(f"{path}.predicate", f"{resolved[1].name} needs a predicate: it drops the records that match it.")
-            if item.get("negate") not in (None, False):
-                add(f"{path}.negate", "negate needs a predicate.")
-        elif not isinstance(predicate, Mapping):
-            add(f"{path}.predicate", "must be an object with type and options.")
-        else:
-            for key in predicate:
-                if key not in PREDICATE_KEYS:
-                    add(f"{path}.predicate.{key}", "unknown; a predicate has: options, type.")
-            predicate_resolved = resolve_type(predicate.get("type"), predicate=True)
-            if predicate_resolved is None:
-                add(
-                    f"{path}.predicate.type",
-                    f"'{predicate.get('type')}' is not an allowed predicate; allowed: {', '.join(PREDICATES)}.",
-                )
-            else:
-                _, predicate_spec = predicate_resolved
-                _options_errors(
-                    predicate.get("options"),
-                    spec=predicate_spec,
-                    type_name=predicate_spec.name,
-                    path=f"{path}.predicate.options",
-                    add=add,
-                )
-        negate = item.get("negate")
-        if negate is not None and not isinstance(negate, bool):
-            add(f"{path}.negate", "must be true or false.")
-    return errors
+            spec = resolved[1]
+            _options_errors(
+                predicate.get("options"),
+                spec=spec,
+                type_name=spec.name,
+                path=f"{path}.predicate.options",
+                add=errors.add,
+            )
+    if negate is not None and not isinstance(negate, bool):
+        errors.add(f"{path}.negate", "must be true or false.")
 
 
 def render_transforms(transforms: list[Mapping[str, Any]] | None) -> dict[str, str]:

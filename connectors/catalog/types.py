@@ -9,14 +9,13 @@ Adding a type means adding a `ConnectorType` here and to `ALL_TYPES`; nothing el
 from __future__ import annotations
 
 from connectors.catalog.registry import (
-    CONFLUENT_CLOUD,
-    SELF_MANAGED,
     SINK,
     SOURCE,
     ConnectorType,
     Dependency,
     FieldSpec,
 )
+from controlplane.flavours import CONFLUENT_CLOUD, SELF_MANAGED
 
 SM = frozenset({SELF_MANAGED})
 CC = frozenset({CONFLUENT_CLOUD})

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SELF_MANAGED = "self_managed"
-CONFLUENT_CLOUD = "confluent_cloud"
-FLAVOURS = (SELF_MANAGED, CONFLUENT_CLOUD)
+from controlplane.flavours import CONFLUENT_CLOUD, FLAVOURS, SELF_MANAGED
+
 CONFLUENT_CLOUD_URL = "https://api.confluent.cloud"
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from controlplane.masking import scrub
+
 
 class ConnectError(Exception):
     """Base class; ``status`` is the HTTP status when the worker answered, else None.
@@ -111,13 +113,6 @@ def config_errors_from_message(message: str, *, config_keys: Iterable[str] = ())
     return errors
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Server text with anything we sent masked, trimmed to a loggable size."""
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text[:_MAX_SERVER_TEXT]
-
-
 def error_from_response(
     *, status: int, server_message: str, what: str, config_keys: Iterable[str] = (), secrets: Iterable[str] = ()
 ) -> ConnectError:
@@ -130,7 +125,7 @@ def error_from_response(
         return ConnectServerError(f"{what}: rate limited (HTTP 429).", status=status)
     if (missing := _PLUGIN_MISSING.search(server_message)) is not None:
         return PluginNotInstalled(missing.group(1), status=status)
-    detail = scrub(server_message, secrets)
+    detail = scrub(server_message, secrets=secrets, limit=_MAX_SERVER_TEXT)
     if status == 404:
         return ConnectorNotFound(f"{what}: not found (HTTP 404): {detail}", status=status)
     if status == 409:

@@ -8,14 +8,11 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
+from connectors.errors import WebhookFailed
 from connectors.models import Alert
 
 logger = logging.getLogger(__name__)
 WEBHOOK_TIMEOUT_SECONDS = 5
-
-
-class WebhookFailed(Exception):
-    """The receiver did not accept the alert (retried by the task)."""
 
 
 def alert_payload(alert: Alert) -> dict:

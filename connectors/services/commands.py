@@ -9,19 +9,17 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from connectors.state_machine import DesiredState, State
+from connectors.errors import IllegalTransition
 from connectors.models import Connector, ConnectorEvent
-from connectors.selectors import connector_secrets
+from connectors.selectors import connector_spec
+from connectors.services.claims import operation_begin
 from connectors.services.dispatch import dispatch_converge
-from connectors.services.transitions import IllegalTransition, operation_begin
-from connectors.services.request_validation import (
-    ConnectorRequest,
-    ValidationOutcome,
-    validate_connector_request,
-)
+from connectors.services.request_validation import ValidationOutcome, validate_connector_spec
+from connectors.spec import ConnectorSpec
+from connectors.state_machine import DesiredState, State
 from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import Conflict, ValidationFailed
-from controlplane.logging import MASK
+from controlplane.masking import MASK
 from tenants.models import Cluster
 
 IMMUTABLE_FIELDS = {"type": "type_key", "cluster": "cluster_name", "stage": "stage", "id": "connector_id"}
@@ -34,42 +32,42 @@ def _raise_for(outcome: ValidationOutcome) -> None:
         raise ValidationFailed(outcome.errors)
 
 
-def _desired_fields(request: ConnectorRequest) -> dict:
-    """The stored desired configuration of a request; credentials only encrypted."""
+def _desired_fields(spec: ConnectorSpec) -> dict:
+    """The stored desired configuration of a spec; credentials only encrypted."""
     return {
-        "config": request.config,
-        "secrets_encrypted": encrypt_secrets(request.credentials) if request.credentials else "",
-        "credential_keys": sorted(request.credentials),
-        "topics": request.topics,
-        "create_topics": request.create_topics,
-        "transforms": request.transforms,
-        "error_handling": request.error_handling,
-        "tasks_max": request.tasks_max,
+        "config": spec.config,
+        "secrets_encrypted": encrypt_secrets(spec.credentials) if spec.credentials else "",
+        "credential_keys": sorted(spec.credentials),
+        "topics": spec.topics,
+        "create_topics": spec.create_topics,
+        "transforms": spec.transforms,
+        "error_handling": spec.error_handling,
+        "tasks_max": spec.tasks_max,
     }
 
 
-def connector_validate(*, request: ConnectorRequest) -> ValidationOutcome:
+def connector_validate(*, spec: ConnectorSpec) -> ValidationOutcome:
     """The dry run: every layer, nothing stored."""
-    return validate_connector_request(request=request)
+    return validate_connector_spec(spec=spec)
 
 
 def connector_create(
-    *, request: ConnectorRequest, actor: str, desired_state: str = DesiredState.RUNNING
+    *, spec: ConnectorSpec, actor: str, desired_state: str = DesiredState.RUNNING
 ) -> tuple[Connector, list[str]]:
-    outcome = validate_connector_request(request=request)
+    outcome = validate_connector_spec(spec=spec)
     _raise_for(outcome)
     if desired_state == DesiredState.STOPPED:
         _refuse_stop_on_cloud(outcome.cluster)
     try:
         with transaction.atomic():
             connector = Connector.objects.create(
-                tenant=request.tenant,
+                tenant=spec.tenant,
                 cluster=outcome.cluster,
-                type_key=request.type_key,
-                stage=request.stage,
-                connector_id=request.connector_id,
+                type_key=spec.type_key,
+                stage=spec.stage,
+                connector_id=spec.connector_id,
                 name=outcome.name,
-                **_desired_fields(request),
+                **_desired_fields(spec),
                 desired_state=desired_state,
                 created_by=actor,
                 operation="provision",
@@ -85,58 +83,41 @@ def connector_create(
     return connector, outcome.warnings
 
 
-def request_from_connector(connector: Connector) -> ConnectorRequest:
-    return ConnectorRequest(
-        tenant=connector.tenant,
-        type_key=connector.type_key,
-        cluster_name=connector.cluster.name,
-        stage=connector.stage,
-        connector_id=connector.connector_id,
-        config=dict(connector.config),
-        credentials=connector_secrets(connector=connector),
-        topics=list(connector.topics),
-        create_topics=connector.create_topics,
-        transforms=list(connector.transforms),
-        error_handling=dict(connector.error_handling),
-        tasks_max=connector.tasks_max,
-    )
-
-
-def merge_update(connector: Connector, changes: dict) -> ConnectorRequest:
+def merge_update(connector: Connector, changes: dict) -> ConnectorSpec:
     """Only the fields sent change. In `config` a null removes a key; in `credentials` the masked
     value "********" keeps the stored secret."""
-    request = request_from_connector(connector)
+    spec = connector_spec(connector=connector)
     errors = {
         field: ["cannot be changed: it is part of the connector's name and identity; create a new connector"]
         for field, attribute in IMMUTABLE_FIELDS.items()
-        if field in changes and changes[field] != getattr(request, attribute)
+        if field in changes and changes[field] != getattr(spec, attribute)
     }
     if errors:
         raise ValidationFailed(errors)
     if "config" in changes:
         for key, value in (changes["config"] or {}).items():
             if value is None:
-                request.config.pop(key, None)
+                spec.config.pop(key, None)
             else:
-                request.config[key] = value
+                spec.config[key] = value
     if "credentials" in changes:
         for key, value in (changes["credentials"] or {}).items():
             if value is None:
-                request.credentials.pop(key, None)
+                spec.credentials.pop(key, None)
             elif value != MASK:
-                request.credentials[key] = value
+                spec.credentials[key] = value
     for field in ("topics", "transforms", "tasks_max", "create_topics"):
         if field in changes:
-            setattr(request, field, changes[field])
+            setattr(spec, field, changes[field])
     if "error_handling" in changes:
-        request.error_handling = {**request.error_handling, **(changes["error_handling"] or {})}
-    return request
+        spec.error_handling = {**spec.error_handling, **(changes["error_handling"] or {})}
+    return spec
 
 
 def connector_update(*, connector: Connector, changes: dict, actor: str) -> tuple[Connector, list[str]]:
     _refuse_if_deleted(connector)
-    request = merge_update(connector, changes)
-    outcome = validate_connector_request(request=request, existing=connector)
+    spec = merge_update(connector, changes)
+    outcome = validate_connector_spec(spec=spec, existing=connector)
     _raise_for(outcome)
     with transaction.atomic():
         locked = operation_begin(connector_id=connector.pk, operation="update")
@@ -148,7 +129,7 @@ def connector_update(*, connector: Connector, changes: dict, actor: str) -> tupl
                 errors={"generation": [f"expected {connector.generation}, found {locked.generation}"]},
             )
         Connector.objects.filter(pk=connector.pk).update(
-            **_desired_fields(request), generation=F("generation") + 1, retry_blocked=False
+            **_desired_fields(spec), generation=F("generation") + 1, retry_blocked=False
         )
         dispatch_converge(connector_id=connector.pk, operation="update", actor=actor)
     connector.refresh_from_db()

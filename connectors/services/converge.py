@@ -13,6 +13,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import (
     TRANSIENT_CONNECT_ERRORS,
     ConnectClient,
@@ -21,13 +22,15 @@ from connectors.connect import (
     InvalidConnectorConfig,
     connect_client,
 )
-from connectors.state_machine import SETTLED_STATES, DesiredState, State
+from connectors.errors import TopicsRefused, TopicsUnavailable
 from connectors.models import Connector
 from connectors.selectors import connector_desired_config, connector_secrets, secrets_to_scrub
+from connectors.services.claims import operation_end, operation_mark
 from connectors.services.cleanup import cleanup_after_delete
-from connectors.services.transitions import connector_transition, operation_end
-from connectors.services.observe import failure_summary, lifecycle_from_status
-from connectors.services.topics import TopicsRefused, TopicsUnavailable, ensure_topics
+from connectors.services.topics import ensure_topics
+from connectors.services.transitions import connector_transition
+from connectors.state_machine import SETTLED_STATES, DesiredState, State
+from connectors.status import failure_summary, lifecycle_from_status
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system"
@@ -36,22 +39,31 @@ SETTLE_INTERVAL_SECONDS = 0.5
 
 
 def client_for(connector: Connector) -> ConnectClient:
-    return connect_client(connector.cluster.connect_endpoint())
+    return connect_client(cluster_connect_endpoint(cluster=connector.cluster))
 
 
 def connector_converge(
-    *, connector_id: int, actor: str = SYSTEM, settle_timeout: float = SETTLE_TIMEOUT_SECONDS
+    *,
+    connector_id: int,
+    operation: str = "converge",
+    actor: str = SYSTEM,
+    settle_timeout: float = SETTLE_TIMEOUT_SECONDS,
 ) -> Connector:
     """Do whatever Connect needs so the connector matches its desired config and state."""
+    operation_mark(connector_id=connector_id, operation=operation)
     connector = Connector.objects.select_related("cluster", "tenant").get(pk=connector_id)
     claimed_at = connector.operation_started_at
     if connector.state == State.DELETED:
         operation_end(connector_id=connector_id, claimed_at=claimed_at)
         return connector
     secrets = connector_secrets(connector=connector)
+    # What to mask in any error text of this operation: computed once, used by every transition.
+    masked = secrets_to_scrub(cluster=connector.cluster, secrets=secrets)
     client = client_for(connector)
     try:
-        connector = _converge(connector, client, actor=actor, secrets=secrets, settle_timeout=settle_timeout)
+        connector = _converge(
+            connector, client, actor=actor, secrets=secrets, masked=masked, settle_timeout=settle_timeout
+        )
     except (*TRANSIENT_CONNECT_ERRORS, TopicsUnavailable, ConnectorNotFound):
         # The claim stays held: the task's retry continues the operation. A 404 here means Connect
         # has not registered a connector it just accepted (or is rebalancing): also worth a retry.
@@ -59,24 +71,26 @@ def connector_converge(
     except (ConnectError, TopicsRefused) as error:
         # Invalid config, plugin missing, credentials or TLS refused, an unsupported operation, a topic
         # the cluster will not create: retrying cannot help, the user has to change something.
-        connector = _fail(connector, error, actor=actor, secrets=secrets)
+        connector = _fail(connector, error, actor=actor, masked=masked)
     operation_end(connector_id=connector_id, claimed_at=claimed_at)
     return connector
 
 
-def _converge(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict, settle_timeout: float):
+def _converge(
+    connector: Connector, client: ConnectClient, *, actor: str, secrets: dict, masked: dict, settle_timeout: float
+):
     if connector.desired_state == DesiredState.DELETED:
         return _delete(connector, client, actor=actor, secrets=secrets)
     if connector.applied_generation < connector.generation:
-        connector = _apply_config(connector, client, actor=actor, secrets=secrets)
+        connector = _apply_config(connector, client, actor=actor, secrets=secrets, masked=masked)
     if connector.pending_restart:
         client.restart(connector.name, include_tasks=True, only_failed=False)
         Connector.objects.filter(pk=connector.pk).update(pending_restart=False)
     _apply_target_state(connector, client)
-    return _settle(connector, client, actor=actor, secrets=secrets, timeout=settle_timeout)
+    return _settle(connector, client, actor=actor, masked=masked, timeout=settle_timeout)
 
 
-def _apply_config(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict) -> Connector:
+def _apply_config(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict, masked: dict) -> Connector:
     # A drifted connector exists on Connect: writing its desired config back is an update, not a provisioning.
     first_time = connector.applied_generation == 0 and connector.state != State.DRIFTED
     provisioning = first_time or connector.state in {State.REQUESTED, State.FAILED, State.PROVISIONING}
@@ -86,7 +100,7 @@ def _apply_config(connector: Connector, client: ConnectClient, *, actor: str, se
         to=target,
         actor=actor,
         reason="apply desired config",
-        secrets=secrets_to_scrub(connector=connector, secrets=secrets),
+        secrets=masked,
     )
     desired = connector_desired_config(connector=connector, secrets=secrets)
     ensure_topics(connector=connector, desired_config=desired)
@@ -107,7 +121,7 @@ def _apply_target_state(connector: Connector, client: ConnectClient) -> None:
         client.resume(connector.name)  # no-op on a running connector
 
 
-def _settle(connector: Connector, client: ConnectClient, *, actor: str, secrets: dict, timeout: float) -> Connector:
+def _settle(connector: Connector, client: ConnectClient, *, actor: str, masked: dict, timeout: float) -> Connector:
     """Wait (briefly) for Connect's asynchronous status and record the state it reaches."""
     done = SETTLED_STATES[connector.desired_state] | {State.FAILED}
     deadline = time.monotonic() + timeout
@@ -132,7 +146,7 @@ def _settle(connector: Connector, client: ConnectClient, *, actor: str, secrets:
         actor=actor,
         reason="observed on Connect",
         error=error,
-        secrets=secrets_to_scrub(connector=connector, secrets=secrets),
+        secrets=masked,
     )
 
 
@@ -149,7 +163,7 @@ def _delete(connector: Connector, client: ConnectClient, *, actor: str, secrets:
         )
 
 
-def _fail(connector: Connector, error: Exception, *, actor: str, secrets: dict) -> Connector:
+def _fail(connector: Connector, error: Exception, *, actor: str, masked: dict) -> Connector:
     # The attempt counts as applied, and nothing retries it until the user changes something.
     Connector.objects.filter(pk=connector.pk).update(applied_generation=connector.generation, retry_blocked=True)
     reason = type(error).__name__
@@ -162,5 +176,5 @@ def _fail(connector: Connector, error: Exception, *, actor: str, secrets: dict) 
         actor=actor,
         reason=reason,
         error=detail,
-        secrets=secrets_to_scrub(connector=connector, secrets=secrets),
+        secrets=masked,
     )

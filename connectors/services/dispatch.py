@@ -1,27 +1,31 @@
-"""Hand work to Celery after the transaction commits, without ever losing a request.
+"""The one way services hand work to Celery: by the tasks' stable names, never by importing them.
 
-If the broker is down the request is already stored: the claim is released and the reconciler
-re-dispatches the connector once Redis is back.
+Work is published after the transaction commits, and never lost: if the broker is down the
+request is already stored, the claim is released and the reconciler re-dispatches the connector
+once Redis is back. Task names are part of the wire contract with running workers: never rename.
 """
 
 from __future__ import annotations
 
 import logging
 
+from celery import current_app
 from django.db import transaction
 
-from connectors.services.transitions import operation_end
+from connectors.services.claims import operation_end
 
 logger = logging.getLogger(__name__)
+
+CONVERGE_TASK = "connectors.converge"
+RECONCILE_TASK = "connectors.reconcile"
+ALERT_NOTIFY_TASK = "connectors.alert_notify"
 
 
 def publish_converge(*, connector_id: int, operation: str, actor: str = "system") -> bool:
     """Publish now; on a broker failure release the claim and return False."""
-    from connectors.tasks import connector_converge_task
-
     try:
-        connector_converge_task.apply_async(
-            args=[connector_id], kwargs={"operation": operation, "actor": actor}, retry=False
+        current_app.send_task(
+            CONVERGE_TASK, args=[connector_id], kwargs={"operation": operation, "actor": actor}, retry=False
         )
         return True
     except Exception as error:  # noqa: BLE001 - kombu/redis raise many types; any means "not published"
@@ -35,3 +39,15 @@ def publish_converge(*, connector_id: int, operation: str, actor: str = "system"
 
 def dispatch_converge(*, connector_id: int, operation: str, actor: str = "system") -> None:
     transaction.on_commit(lambda: publish_converge(connector_id=connector_id, operation=operation, actor=actor))
+
+
+def publish_alert(*, alert_id: int) -> None:
+    """Queue the alert's notification; the alert itself is stored and listed whatever happens here."""
+    try:
+        current_app.send_task(ALERT_NOTIFY_TASK, args=[alert_id], retry=False)
+    except Exception:  # noqa: BLE001 - the alert is stored and listed; the webhook is best effort
+        logger.warning("broker unavailable; alert webhook not sent", extra={"alert_id": alert_id})
+
+
+def dispatch_alert(*, alert_id: int) -> None:
+    transaction.on_commit(lambda: publish_alert(alert_id=alert_id))

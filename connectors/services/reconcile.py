@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectError, connect_client
-from connectors.state_machine import State
+from connectors.errors import IllegalTransition, OperationInFlight
 from connectors.models import Connector, UnmanagedConnector
 from connectors.selectors import (
     connector_desired_config,
@@ -23,15 +24,11 @@ from connectors.selectors import (
     connector_secrets,
     secrets_to_scrub,
 )
+from connectors.services.claims import operation_begin, operation_is_stale
 from connectors.services.dispatch import publish_converge
-from connectors.services.transitions import (
-    IllegalTransition,
-    OperationInFlight,
-    connector_transition,
-    operation_begin,
-    operation_is_stale,
-)
-from connectors.services.observe import failure_summary, lifecycle_from_status
+from connectors.services.transitions import connector_transition
+from connectors.state_machine import DesiredState, State
+from connectors.status import failure_summary, lifecycle_from_status
 from tenants.models import Cluster, TopicPrefix
 
 logger = logging.getLogger(__name__)
@@ -66,7 +63,7 @@ def reconcile_cluster(*, cluster: Cluster) -> dict:
         connector.cluster = cluster  # one cluster object (and one secrets decryption path) for all
     try:
         # A short timeout: an unreachable cluster must not hold the sweep for the others.
-        live = connect_client(cluster.connect_endpoint(interactive=True)).statuses()
+        live = connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).statuses()
     except ConnectError as error:
         logger.warning(
             "cluster unreachable during reconcile", extra={"cluster": cluster.name, "error": type(error).__name__}
@@ -99,7 +96,7 @@ def reconcile_cluster(*, cluster: Cluster) -> dict:
 
 def _reconcile_connector(connector: Connector, entry: dict | None) -> str:
     """One connector against its live entry; returns what happened."""
-    vanished = entry is None and connector.applied_generation and connector.desired_state != "deleted"
+    vanished = entry is None and connector.applied_generation and connector.desired_state != DesiredState.DELETED
     if vanished and not connector.retry_blocked and connector.state != State.FAILED:
         # Gone from Connect behind our back: provision it again.
         Connector.objects.filter(pk=connector.pk).update(applied_generation=0)
@@ -133,7 +130,11 @@ def _record_observed(connector: Connector, status: dict) -> bool:
             actor=SYSTEM,
             reason="observed on Connect",
             error=error,
-            secrets=secrets_to_scrub(connector=connector) if error else None,
+            secrets=(
+                secrets_to_scrub(cluster=connector.cluster, secrets=connector_secrets(connector=connector))
+                if error
+                else None
+            ),
         )
     except IllegalTransition:
         logger.warning("observed state not reachable from stored state", extra={"connector": connector.name})

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Q
 
 from connectors.catalog import ConnectorType, UnknownConnectorType, UnsupportedFlavour, get_type
-from connectors.catalog.error_handling import error_handling_errors, error_handling_from_request
-from connectors.catalog.transforms import route_prefix_errors, transforms_errors
+from connectors.catalog.error_handling import error_handling_errors
 from connectors.catalog.schema_checks import config_errors, tasks_max_errors, topics_errors
+from connectors.catalog.transforms import route_prefix_errors, transforms_errors
+from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import (
     TRANSIENT_CONNECT_ERRORS,
     ConnectAuthError,
@@ -30,37 +30,16 @@ from connectors.connect import (
     PluginNotInstalled,
     connect_client,
 )
-from connectors.state_machine import State
+from connectors.errors import TopicsUnavailable
 from connectors.models import Connector
-from controlplane.naming import NamingError, choose_topic_prefix, connector_name
-from connectors.rendering import render_connector_config
-from connectors.selectors import render_cluster
-from connectors.services.transitions import scrub_error
-from connectors.services.topics import TopicsUnavailable, existing_topics
-from tenants.models import Cluster, Tenant
+from connectors.selectors import render_spec, secrets_to_scrub
+from connectors.services.topics import existing_topics
+from connectors.spec import ConnectorSpec
+from connectors.state_machine import State
+from controlplane.masking import scrub
+from controlplane.naming import NamingError, connector_name
+from tenants.models import Cluster
 from tenants.selectors import cluster_is_open_to, topic_prefixes_of
-
-PLUGIN_CACHE_SECONDS = 60
-PLUGIN_FAILURE_CACHE_SECONDS = 15
-PLUGINS_UNKNOWN = "unknown"
-
-
-@dataclass
-class ConnectorRequest:
-    """A create request, or an update merged onto the stored connector: everything the layers check."""
-
-    tenant: Tenant
-    type_key: str
-    cluster_name: str
-    stage: str
-    connector_id: str
-    config: dict = field(default_factory=dict)
-    credentials: dict = field(default_factory=dict)  # plaintext, only in memory
-    topics: list = field(default_factory=list)
-    create_topics: bool = False
-    transforms: list = field(default_factory=list)
-    error_handling: dict = field(default_factory=dict)
-    tasks_max: int = 1
 
 
 @dataclass
@@ -81,39 +60,39 @@ class ValidationOutcome:
         return not self.errors and not self.duplicate
 
 
-def validate_connector_request(
-    *, request: ConnectorRequest, existing: Connector | None = None, check_cluster: bool = True
+def validate_connector_spec(
+    *, spec: ConnectorSpec, existing: Connector | None = None, check_cluster: bool = True
 ) -> ValidationOutcome:
     outcome = ValidationOutcome()
-    _check_type_and_cluster(request, outcome)
+    _check_type_and_cluster(spec, outcome)
     connector_type, cluster = outcome.connector_type, outcome.cluster
     if connector_type and cluster:
         flavour = cluster.connect_flavour
         outcome.add(
             config_errors(
-                connector_type=connector_type, flavour=flavour, config=request.config, credentials=request.credentials
+                connector_type=connector_type, flavour=flavour, config=spec.config, credentials=spec.credentials
             )
         )
-        outcome.add(error_handling_errors(kind=connector_type.kind, data=request.error_handling))
-        outcome.add(tasks_max_errors(tasks_max=request.tasks_max, connector_type=connector_type))
-    _check_name(request, outcome, existing=existing)
+        outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
+        outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
+    _check_name(spec, outcome, existing=existing)
     if connector_type and cluster:
-        _check_topics(request, outcome, connector_type=connector_type, cluster=cluster)
-    outcome.add(transforms_errors(request.transforms))
+        _check_topics(spec, outcome, connector_type=connector_type, cluster=cluster)
+    outcome.add(transforms_errors(spec.transforms))
     if connector_type and cluster and not outcome.errors and check_cluster:
-        _check_on_cluster(request, outcome, connector_type=connector_type, cluster=cluster)
+        _check_on_cluster(spec, outcome, connector_type=connector_type, cluster=cluster)
     return outcome
 
 
 # --- (a)/(b) type, cluster, naming ------------------------------------------------------------------
-def _check_type_and_cluster(request: ConnectorRequest, outcome: ValidationOutcome) -> None:
+def _check_type_and_cluster(spec: ConnectorSpec, outcome: ValidationOutcome) -> None:
     try:
-        outcome.connector_type = get_type(request.type_key)
+        outcome.connector_type = get_type(spec.type_key)
     except UnknownConnectorType as error:
         outcome.add({"type": [str(error)]})
-    cluster = Cluster.objects.filter(name=request.cluster_name, is_active=True).first()
-    if cluster is None or not cluster_is_open_to(cluster=cluster, tenant=request.tenant):
-        outcome.add({"cluster": [f"no cluster '{request.cluster_name}' is open to tenant {request.tenant.slug}"]})
+    cluster = Cluster.objects.filter(name=spec.cluster_name, is_active=True).first()
+    if cluster is None or not cluster_is_open_to(cluster=cluster, tenant=spec.tenant):
+        outcome.add({"cluster": [f"no cluster '{spec.cluster_name}' is open to tenant {spec.tenant.slug}"]})
         return
     outcome.cluster = cluster
     if outcome.connector_type and not outcome.connector_type.offered_on(cluster.connect_flavour):
@@ -121,14 +100,14 @@ def _check_type_and_cluster(request: ConnectorRequest, outcome: ValidationOutcom
         outcome.connector_type = None
 
 
-def _check_name(request: ConnectorRequest, outcome: ValidationOutcome, *, existing: Connector | None) -> None:
+def _check_name(spec: ConnectorSpec, outcome: ValidationOutcome, *, existing: Connector | None) -> None:
     cluster = outcome.cluster
     landing_zone = cluster.landing_zone.slug if cluster and cluster.is_shared else None
     try:
         outcome.name = connector_name(
-            business_unit=request.tenant.slug,
-            stage=request.stage,
-            connector_id=request.connector_id,
+            business_unit=spec.tenant.slug,
+            stage=spec.stage,
+            connector_id=spec.connector_id,
             landing_zone=landing_zone,
         )
     except NamingError as error:
@@ -137,7 +116,7 @@ def _check_name(request: ConnectorRequest, outcome: ValidationOutcome, *, existi
     if cluster is None:
         return
     # Unique per cluster, and per tenant too so that /connectors/<name>/ names exactly one connector.
-    clash = Connector.objects.filter(Q(cluster=cluster) | Q(tenant=request.tenant), name=outcome.name).exclude(
+    clash = Connector.objects.filter(Q(cluster=cluster) | Q(tenant=spec.tenant), name=outcome.name).exclude(
         state=State.DELETED
     )
     if existing is not None:
@@ -149,9 +128,9 @@ def _check_name(request: ConnectorRequest, outcome: ValidationOutcome, *, existi
 
 # --- (c) topics -------------------------------------------------------------------------------------
 def _check_topics(
-    request: ConnectorRequest, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
+    spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
 ) -> None:
-    topics = request.topics
+    topics = spec.topics
     binding = connector_type.topic_binding
     # The shape (list, count for the binding, repeats, legal names) is the catalog's rule.
     shape_errors = topics_errors(connector_type=connector_type, topics=topics)
@@ -159,7 +138,7 @@ def _check_topics(
         outcome.add(shape_errors)
         return
     # Then ownership: a tenant may have several prefixes, any one of them will do.
-    prefixes = topic_prefixes_of(tenant=request.tenant)
+    prefixes = topic_prefixes_of(tenant=spec.tenant)
     direction = "reads" if connector_type.kind == "sink" else "writes"
     for index, topic in enumerate(topics):
         if binding != "prefix" and topic in prefixes:
@@ -176,10 +155,10 @@ def _check_topics(
     if connector_type.kind == "source":
         # A renamed topic must stay inside one of the tenant's prefixes (a sink's rename only
         # changes the name it hands to the external system).
-        per_prefix = [route_prefix_errors(request.transforms, topic_prefix=prefix) for prefix in prefixes]
+        per_prefix = [route_prefix_errors(spec.transforms, topic_prefix=prefix) for prefix in prefixes]
         if per_prefix and all(per_prefix):
             outcome.add(per_prefix[0])
-    if outcome.errors or binding == "prefix" or request.create_topics:
+    if outcome.errors or binding == "prefix" or spec.create_topics:
         return
     try:
         found = existing_topics(cluster=cluster, names=topics)
@@ -198,44 +177,13 @@ def _check_topics(
 
 
 # --- (e) the cluster's own validation -------------------------------------------------------------
-def cluster_plugin_classes(*, cluster: Cluster) -> set[str] | None:
-    """Connector classes installed on the cluster (cached briefly), or None if it cannot be asked."""
-    key = f"cluster-plugins:{cluster.pk}:{cluster.updated_at.timestamp()}"
-    cached = cache.get(key)
-    if cached == PLUGINS_UNKNOWN:
-        return None
-    if cached is not None:
-        return set(cached)
-    try:
-        plugins = connect_client(cluster.connect_endpoint(interactive=True)).plugins()
-    except ConnectError:
-        # Remember the failure briefly too, so a dead cluster does not cost a timeout per request.
-        cache.set(key, PLUGINS_UNKNOWN, PLUGIN_FAILURE_CACHE_SECONDS)
-        return None
-    classes = sorted(plugin["class"] for plugin in plugins)
-    cache.set(key, classes, PLUGIN_CACHE_SECONDS)
-    return set(classes)
-
-
 def _check_on_cluster(
-    request: ConnectorRequest, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
+    spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
 ) -> None:
     flavour = cluster.connect_flavour
-    rendered = render_connector_config(
-        name=outcome.name,
-        connector_type=connector_type,
-        flavour=flavour,
-        config=request.config,
-        secrets=request.credentials,
-        topics=request.topics,
-        transforms=request.transforms,
-        error_handling=error_handling_from_request(kind=connector_type.kind, data=request.error_handling),
-        tasks_max=request.tasks_max,
-        topic_prefix=_topic_prefix_for(request),
-        cluster=render_cluster(cluster=cluster),
-    )
+    rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster)
     try:
-        result = connect_client(cluster.connect_endpoint(interactive=True)).validate(
+        result = connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).validate(
             rendered["connector.class"], rendered
         )
     except PluginNotInstalled:
@@ -264,12 +212,12 @@ def _check_on_cluster(
         outcome.add({"cluster": [f"cluster {cluster.name} could not validate the connector ({type(error).__name__})"]})
         return
     # Connect's messages may quote values: mask the request's secrets and the cluster's own.
-    known_secrets = {**(cluster.secrets() if cluster.secrets_encrypted else {}), **request.credentials}
+    known_secrets = secrets_to_scrub(cluster=cluster, secrets=spec.credentials)
     for key, messages in result.errors.items():
         outcome.add(
             {
                 request_field_for(key, connector_type=connector_type, flavour=flavour): [
-                    scrub_error(message, secrets=known_secrets) for message in messages
+                    scrub(message, secrets=known_secrets) for message in messages
                 ]
             }
         )
@@ -290,9 +238,3 @@ def request_field_for(key: str, *, connector_type: ConnectorType, flavour: str) 
     if key == "tasks.max":
         return "tasks_max"
     return f"config.{key}"
-
-
-def _topic_prefix_for(request: ConnectorRequest) -> str:
-    return choose_topic_prefix(
-        prefixes=topic_prefixes_of(tenant=request.tenant), topics=request.topics, fallback=f"{request.tenant.slug}."
-    )

@@ -7,18 +7,12 @@ import logging
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from connectors.clusters import cluster_kafka_config
+from connectors.errors import TopicsRefused, TopicsUnavailable
 from tenants.models import Cluster
 
 logger = logging.getLogger(__name__)
 ADMIN_TIMEOUT_SECONDS = 10.0
-
-
-class TopicsUnavailable(Exception):
-    """The cluster's brokers could not be asked (a transient condition)."""
-
-
-class TopicsRefused(Exception):
-    """The cluster refused to create a topic (authorization, policy, invalid name): permanent."""
 
 
 # Kafka error codes that no retry will change.
@@ -34,7 +28,7 @@ PERMANENT_KAFKA_ERRORS = {
 
 
 def _admin(cluster: Cluster) -> AdminClient:
-    return AdminClient({**cluster.kafka_client_config(), "socket.timeout.ms": 5000})
+    return AdminClient({**cluster_kafka_config(cluster=cluster), "socket.timeout.ms": 5000})
 
 
 def existing_topics(*, cluster: Cluster, names: list[str]) -> set[str]:

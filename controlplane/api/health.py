@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 
 import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
+
+from controlplane.concurrency import map_concurrently
 
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -42,11 +44,16 @@ def _check_redis() -> dict:
 
 
 def _check_cluster(cluster) -> tuple[str, dict]:
+    from connectors.clusters import cluster_connect_endpoint
     from connectors.connect import connect_client
 
     try:
         # Inside the try: an undecryptable secret (DecryptionError) is this cluster's failure, not a 500.
-        endpoint = replace(cluster.connect_endpoint(interactive=True), timeout=READINESS_TIMEOUT_SECONDS, max_retries=0)
+        endpoint = replace(
+            cluster_connect_endpoint(cluster=cluster, interactive=True),
+            timeout=READINESS_TIMEOUT_SECONDS,
+            max_retries=0,
+        )
         info = connect_client(endpoint).server_info()
         return cluster.name, {"ok": True, "version": info.get("version")}
     except Exception as error:  # noqa: BLE001 - readiness reports any failure as not ready
@@ -59,10 +66,13 @@ def readyz(request):
 
     database = _check_database()
     clusters = list(Cluster.objects.filter(is_active=True)) if database["ok"] else []
-    # Clusters are checked in parallel so one slow cluster costs one timeout, not one per cluster.
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        redis_future = pool.submit(_check_redis)
-        cluster_results = dict(pool.map(_check_cluster, clusters))
-        checks = {"database": database, "redis": redis_future.result(), "connect": cluster_results}
-    ready = database["ok"] and checks["redis"]["ok"] and all(result["ok"] for result in cluster_results.values())
-    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+    # Redis and every cluster are asked at once, so one slow cluster costs one timeout, not one per cluster.
+    checks = [_check_redis, *(partial(_check_cluster, cluster) for cluster in clusters)]
+    redis_result, *cluster_results = map_concurrently(lambda check: check(), checks)
+    connect = dict(cluster_results)
+    ready = database["ok"] and redis_result["ok"] and all(result["ok"] for result in connect.values())
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": {"database": database, "redis": redis_result, "connect": connect},
+    }
+    return JsonResponse(body, status=200 if ready else 503)

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from connectors.state_machine import State
 from connectors.services.transitions import connector_transition
+from connectors.state_machine import State
 from controlplane.crypto import encrypt_secrets
 from tests.factories import ConnectorFactory, SharedClusterFactory, UserFactory
 

@@ -13,6 +13,7 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 from psycopg import sql
 
+from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectError, ConnectorNotFound, connect_client
 from controlplane.naming import replication_slot_name
 from tenants.models import Role
@@ -158,7 +159,7 @@ def test_row_changes_reach_kafka_as_keyed_ordered_events_and_the_connector_goes_
     name = created.json()["name"]
     assert name == f"edh-shared-sales-dev-{connector_id}-connector"
     assert created.json()["credentials"] == {"database.password": "********"}
-    connect = connect_client(local_cluster.connect_endpoint())
+    connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
     slot = replication_slot_name(connector_name=name)
     reader = TopicReader(local_stack.config.bootstrap_servers, f"{prefix}.public.{TABLE}")
     try:
@@ -240,9 +241,9 @@ def test_row_changes_reach_kafka_as_keyed_ordered_events_and_the_connector_goes_
     transitions = [(event["from_state"], event["to_state"]) for event in events]
     # Every transition in order, each starting where the previous one ended.
     assert transitions[0] == ("", "REQUESTED")
-    assert all(current[0] == previous[1] for previous, current in zip(transitions, transitions[1:], strict=False)), (
-        transitions
-    )
+    assert all(
+        current[0] == previous[1] for previous, current in zip(transitions, transitions[1:], strict=False)
+    ), transitions
     to_states = [to for _, to in transitions]
     assert to_states[:5] == ["REQUESTED", "PROVISIONING", "RUNNING", "PAUSED", "RUNNING"], transitions
     assert to_states[-2:] == ["DELETING", "DELETED"], transitions

@@ -20,10 +20,10 @@ from urllib.parse import urlparse
 import pytest
 
 from connectors.connect import ConnectError, connect_client
-from connectors.state_machine import State
 from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import connector_desired_config
 from connectors.services.reconcile import drifted_keys
+from connectors.state_machine import State
 from controlplane.devstack.stack import LocalStack, StackConfig
 from tenants.models import Cluster, Role
 from tests.conftest import wait_for

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from connectors.state_machine import TRANSITIONS, State
 from connectors.management.commands.state_machine_diagram import DOC_PATH, state_machine_markdown
+from connectors.state_machine import TRANSITIONS, State
 
 DOC = Path(settings.BASE_DIR) / DOC_PATH
 

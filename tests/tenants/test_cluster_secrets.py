@@ -4,6 +4,7 @@ import pytest
 from django import forms
 from django.core.management import call_command
 
+from connectors.clusters import cluster_connect_endpoint
 from controlplane.exceptions import ValidationFailed
 from tenants.admin import ClusterAdminForm
 from tenants.models import Cluster
@@ -28,7 +29,7 @@ def test_a_confluent_cloud_cluster_authenticates_with_its_cloud_api_key_and_secr
         secrets_values={"cloud_api_key": CLOUD_KEY, "cloud_api_secret": CLOUD_SECRET},
     )
 
-    endpoint = Cluster.objects.get(pk=cluster.pk).connect_endpoint()
+    endpoint = cluster_connect_endpoint(cluster=Cluster.objects.get(pk=cluster.pk))
 
     assert (endpoint.username, endpoint.password) == (CLOUD_KEY, CLOUD_SECRET)
     assert CLOUD_KEY not in cluster.secrets_encrypted
@@ -46,7 +47,7 @@ def test_create_cluster_reads_the_cloud_api_key_from_the_environment(monkeypatch
         "--cloud-environment-id", "env-1", "--cloud-cluster-id", "lkc-1",
     )  # fmt: skip
 
-    endpoint = Cluster.objects.get(name="cc").connect_endpoint()
+    endpoint = cluster_connect_endpoint(cluster=Cluster.objects.get(name="cc"))
     assert (endpoint.username, endpoint.password) == (CLOUD_KEY, CLOUD_SECRET)
 
 
@@ -62,7 +63,7 @@ def test_create_cluster_offers_the_cloud_api_key_at_the_prompt(monkeypatch):
         "--prompt-secret", "cloud_api_key", "--prompt-secret", "cloud_api_secret",
     )  # fmt: skip
 
-    assert Cluster.objects.get(name="cc").connect_endpoint().username == CLOUD_KEY
+    assert cluster_connect_endpoint(cluster=Cluster.objects.get(name="cc")).username == CLOUD_KEY
 
 
 def test_the_admin_form_sets_the_cloud_api_key_write_only():
@@ -90,7 +91,8 @@ def test_the_admin_form_sets_the_cloud_api_key_write_only():
     assert form.is_valid(), form.errors
     cluster = form.save()
 
-    assert (cluster.connect_endpoint().username, cluster.connect_endpoint().password) == (CLOUD_KEY, CLOUD_SECRET)
+    endpoint = cluster_connect_endpoint(cluster=cluster)
+    assert (endpoint.username, endpoint.password) == (CLOUD_KEY, CLOUD_SECRET)
     assert CLOUD_KEY not in ClusterAdminForm(instance=cluster).as_p()
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
+from connectors.clusters import cluster_kafka_config
 from tenants.models import ApiKey, Cluster, Membership
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_a_platform_engineer_bootstraps_a_tenant_on_a_shared_cluster(monkeypatch
     cluster = Cluster.objects.get(name="prod-shared")
     assert cluster.allowed_tenants.get().slug == "sales"
     assert "kafka-Secret-1" not in cluster.secrets_encrypted
-    assert cluster.kafka_client_config()["sasl.password"] == "kafka-Secret-1"
+    assert cluster_kafka_config(cluster=cluster)["sasl.password"] == "kafka-Secret-1"
 
     run("add_member", "sales", "alice", "--role", "developer")
     assert Membership.objects.get(user__username="alice").role == "developer"

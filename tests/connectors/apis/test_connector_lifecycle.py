@@ -3,6 +3,7 @@ create -> RUNNING -> pause -> resume -> stop -> resume -> restart -> delete."""
 
 import pytest
 
+from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectorNotFound, connect_client
 from tenants.models import Role
 from tests.conftest import wait_for
@@ -45,7 +46,7 @@ def test_a_file_source_goes_through_its_whole_lifecycle(
     assert body["links"]["status"].endswith(f"/api/v1/connectors/{name}/status")
 
     _state(client, name, "RUNNING")
-    connect = connect_client(local_cluster.connect_endpoint())
+    connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
     assert connect.status(name)["connector"]["state"] == "RUNNING"
 
     for action, expected, connect_state in [

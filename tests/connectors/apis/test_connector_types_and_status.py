@@ -5,11 +5,12 @@ import time
 
 import pytest
 
-from connectors import apis
-from connectors.apis import MAX_PLUGIN_FETCHERS, plugin_classes_by_cluster, scrub_status
+from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectorNotFound, connect_client
-from connectors.selectors import connector_desired_config
-from connectors.services.request_validation import cluster_plugin_classes
+from connectors.selectors import cluster_plugin_classes, connector_desired_config, plugins
+from connectors.selectors.plugins import plugin_classes_by_cluster
+from connectors.status import scrub_status
+from controlplane.concurrency import MAX_PARALLEL_CALLS
 from controlplane.crypto import encrypt_secrets
 from tenants.models import Role
 from tests.conftest import wait_for
@@ -30,13 +31,13 @@ def test_the_clusters_plugin_lists_are_fetched_in_parallel(monkeypatch):
         all_asking.wait()  # a sequential loop would break the barrier: every call must be in flight at once
         return {f"org.example.{cluster.name}"}
 
-    monkeypatch.setattr(apis, "cluster_plugin_classes", fetch)
+    monkeypatch.setattr(plugins, "cluster_plugin_classes", fetch)
 
     assert plugin_classes_by_cluster(clusters) == {c.name: {f"org.example.{c.name}"} for c in clusters}
 
 
 def test_at_most_eight_clusters_are_asked_at_a_time(monkeypatch):
-    clusters = [SharedClusterFactory() for _ in range(MAX_PLUGIN_FETCHERS + 4)]
+    clusters = [SharedClusterFactory() for _ in range(MAX_PARALLEL_CALLS + 4)]
     lock, running, peak = threading.Lock(), [0], [0]
 
     def fetch(*, cluster):
@@ -48,10 +49,10 @@ def test_at_most_eight_clusters_are_asked_at_a_time(monkeypatch):
             running[0] -= 1
         return set()
 
-    monkeypatch.setattr(apis, "cluster_plugin_classes", fetch)
+    monkeypatch.setattr(plugins, "cluster_plugin_classes", fetch)
 
     assert len(plugin_classes_by_cluster(clusters)) == len(clusters)
-    assert peak[0] == MAX_PLUGIN_FETCHERS == 8
+    assert peak[0] == MAX_PARALLEL_CALLS == 8
 
 
 @pytest.mark.connect
@@ -120,7 +121,7 @@ def test_the_status_endpoint_masks_the_clusters_secrets_in_a_real_trace(client_f
         topics=[f"{tenant.slug}.leaky"],
         state="RUNNING",
     )
-    connect = connect_client(cluster.connect_endpoint())
+    connect = connect_client(cluster_connect_endpoint(cluster=cluster))
     connect.put_config(connector.name, connector_desired_config(connector=connector))
 
     def task_failed() -> bool:

@@ -14,16 +14,16 @@ import pytest
 
 from connectors.catalog import CONFLUENT_CLOUD, SELF_MANAGED, UnsupportedFlavour, all_types, get_type
 from connectors.catalog.error_handling import error_handling_from_request
-from connectors.catalog.transforms import transforms_errors
 from connectors.catalog.schema_checks import config_errors, topics_errors
-from controlplane.naming import dlq_topic_name
+from connectors.catalog.transforms import transforms_errors
 from connectors.rendering import (
     RenderCluster,
     RenderError,
     render_connector_config,
     topic_namespace,
 )
-from controlplane.logging import MASK
+from controlplane.masking import MASK
+from controlplane.naming import dlq_topic_name
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"

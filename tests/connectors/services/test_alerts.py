@@ -7,8 +7,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from connectors.errors import WebhookFailed
 from connectors.models import Alert
-from connectors.services.alerts import WebhookFailed, alert_notify
+from connectors.services.alerts import alert_notify
 from connectors.services.transitions import connector_transition
 from tenants.models import Role
 from tests.factories import ConnectorFactory

@@ -6,15 +6,11 @@ from itertools import product
 import pytest
 from django.utils import timezone
 
-from connectors.state_machine import TRANSITIONS, State, is_allowed
+from connectors.errors import IllegalTransition, OperationInFlight
 from connectors.models import Connector, ConnectorEvent
-from connectors.services.transitions import (
-    IllegalTransition,
-    OperationInFlight,
-    connector_transition,
-    operation_begin,
-    operation_end,
-)
+from connectors.services.claims import operation_begin, operation_end
+from connectors.services.transitions import connector_transition
+from connectors.state_machine import TRANSITIONS, State, is_allowed
 from tests.factories import ConnectorFactory
 
 pytestmark = pytest.mark.django_db

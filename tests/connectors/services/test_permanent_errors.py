@@ -3,12 +3,12 @@ and the user's next command (update, action, delete) lets it be tried again."""
 
 import pytest
 
-from connectors.state_machine import State
 from connectors.models import Connector, ConnectorEvent
 from connectors.selectors import connector_needs_work
 from connectors.services.commands import connector_request_action, connector_update
 from connectors.services.converge import connector_converge
 from connectors.services.reconcile import drifted_keys, reconcile_cluster
+from connectors.state_machine import State
 from controlplane.exceptions import Conflict, ValidationFailed
 from tests.factories import ConnectorFactory, SharedClusterFactory
 

@@ -16,6 +16,7 @@ import pytest
 from celery.signals import before_task_publish
 from django.db import connection
 
+from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectorNotFound, connect_client
 from connectors.models import Connector
 from connectors.selectors import connector_secrets
@@ -31,7 +32,7 @@ def remove_from_connect(local_cluster, cdc_database):
     """Names to delete from the shared Connect worker should the test stop before its own delete."""
     names: list[str] = []
     yield names
-    client = connect_client(local_cluster.connect_endpoint())
+    client = connect_client(cluster_connect_endpoint(cluster=local_cluster))
     for name in names:
         try:
             client.delete(name)

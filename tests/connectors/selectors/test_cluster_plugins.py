@@ -2,7 +2,7 @@
 
 import pytest
 
-from connectors.services.request_validation import cluster_plugin_classes
+from connectors.selectors import cluster_plugin_classes
 from tests.factories import SharedClusterFactory
 from tests.system import closed_port
 
@@ -17,7 +17,7 @@ def test_installed_plugins_come_from_the_cluster(local_stack):
 
 
 def test_an_unreachable_cluster_is_remembered_briefly_so_it_is_not_asked_again_at_once(monkeypatch):
-    import connectors.services.request_validation as validation
+    import connectors.selectors.plugins as plugins
 
     cluster = SharedClusterFactory(connect_url=f"http://127.0.0.1:{closed_port()}")
     assert cluster_plugin_classes(cluster=cluster) is None
@@ -25,5 +25,5 @@ def test_an_unreachable_cluster_is_remembered_briefly_so_it_is_not_asked_again_a
     def must_not_be_called(endpoint):
         raise AssertionError("the cached failure should have answered")
 
-    monkeypatch.setattr(validation, "connect_client", must_not_be_called)
+    monkeypatch.setattr(plugins, "connect_client", must_not_be_called)
     assert cluster_plugin_classes(cluster=cluster) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from connectors.state_machine import State
+from controlplane.masking import scrub
 
 TRACE_LINES = 6
 
@@ -62,3 +63,23 @@ def trimmed_status(status: dict) -> dict:
             task["trace"] = trim_trace(task["trace"])
         tasks.append(task)
     return {"connector": connector, "tasks": tasks, "type": status.get("type")}
+
+
+STATUS_TEXT_KEYS = ("trace", "msg")
+
+
+def scrub_status(status: dict, secrets: dict[str, str]) -> dict:
+    """A (trimmed) Connect status with every trace and message scrubbed: Connect's stack traces can
+    quote the config, so known secret values and secret-looking pairs are masked."""
+
+    def scrub_part(part: dict) -> dict:
+        return {
+            key: scrub(value, secrets=secrets) if key in STATUS_TEXT_KEYS and isinstance(value, str) else value
+            for key, value in part.items()
+        }
+
+    return {
+        **status,
+        "connector": scrub_part(status.get("connector") or {}),
+        "tasks": [scrub_part(task) for task in status.get("tasks") or []],
+    }

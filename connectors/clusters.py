@@ -1,0 +1,50 @@
+"""How the control plane reaches a registered cluster: its Connect REST endpoint and its Kafka clients.
+
+Both decrypt the cluster's secrets inside the calling process only; neither object is ever logged
+with its credentials (ConnectEndpoint keeps them out of its repr).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from connectors.connect import CONFLUENT_CLOUD, ConnectEndpoint
+from tenants.models import Cluster
+
+
+def cluster_connect_endpoint(*, cluster: Cluster, interactive: bool = False) -> ConnectEndpoint:
+    """How to reach the cluster's Connect REST API.
+
+    `interactive` is for calls made while a user waits (validation, live status): a short timeout
+    and one retry, since the long retries belong to the Celery tasks."""
+    secrets = cluster.secrets()
+    cloud = cluster.connect_flavour == CONFLUENT_CLOUD
+    return ConnectEndpoint(
+        flavour=cluster.connect_flavour,
+        url=cluster.connect_url,
+        username=secrets.get("cloud_api_key", "") if cloud else cluster.connect_username,
+        password=secrets.get("cloud_api_secret", "") if cloud else secrets.get("connect_password", ""),
+        verify_tls=cluster.connect_verify_tls,
+        ca_bundle=cluster.connect_ca_bundle,
+        environment_id=cluster.cloud_environment_id,
+        cluster_id=cluster.cloud_cluster_id,
+        timeout=(
+            min(settings.CONNECT_REQUEST_TIMEOUT_SECONDS, settings.CONNECT_INTERACTIVE_TIMEOUT_SECONDS)
+            if interactive
+            else settings.CONNECT_REQUEST_TIMEOUT_SECONDS
+        ),
+        max_retries=min(1, settings.CONNECT_MAX_RETRIES) if interactive else settings.CONNECT_MAX_RETRIES,
+        backoff=settings.CONNECT_RETRY_BACKOFF_SECONDS,
+    )
+
+
+def cluster_kafka_config(*, cluster: Cluster) -> dict[str, str]:
+    """librdkafka settings for confluent-kafka clients (AdminClient) against the cluster."""
+    config = {"bootstrap.servers": cluster.bootstrap_servers, "security.protocol": cluster.security_protocol}
+    if cluster.ssl_ca_location:
+        config["ssl.ca.location"] = cluster.ssl_ca_location
+    if cluster.security_protocol.startswith("SASL"):
+        config["sasl.mechanism"] = cluster.sasl_mechanism or "PLAIN"
+        config["sasl.username"] = cluster.sasl_username
+        config["sasl.password"] = cluster.secrets().get("sasl_password", "")
+    return config

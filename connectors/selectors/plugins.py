@@ -1,0 +1,95 @@
+"""What each cluster can run: its installed connector plugins, and the catalog as a caller sees it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+
+from connectors.catalog import ConnectorType, all_types
+from connectors.clusters import cluster_connect_endpoint
+from connectors.connect import ConnectError, connect_client
+from controlplane.concurrency import map_concurrently
+from tenants.models import Cluster
+
+logger = logging.getLogger(__name__)
+
+PLUGIN_CACHE_SECONDS = 60
+PLUGIN_FAILURE_CACHE_SECONDS = 15
+PLUGINS_UNKNOWN = "unknown"
+
+
+def cluster_plugin_classes(*, cluster: Cluster) -> set[str] | None:
+    """Connector classes installed on the cluster (cached briefly), or None if it cannot be asked."""
+    key = f"cluster-plugins:{cluster.pk}:{cluster.updated_at.timestamp()}"
+    cached = cache.get(key)
+    if cached == PLUGINS_UNKNOWN:
+        return None
+    if cached is not None:
+        return set(cached)
+    try:
+        plugins = connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).plugins()
+    except ConnectError:
+        # Remember the failure briefly too, so a dead cluster does not cost a timeout per request.
+        cache.set(key, PLUGINS_UNKNOWN, PLUGIN_FAILURE_CACHE_SECONDS)
+        return None
+    classes = sorted(plugin["class"] for plugin in plugins)
+    cache.set(key, classes, PLUGIN_CACHE_SECONDS)
+    return set(classes)
+
+
+def _plugin_classes_or_none(cluster: Cluster) -> set[str] | None:
+    # No database query in here (the cluster row is loaded; its endpoint only decrypts), so the
+    # worker threads never open connections of their own.
+    try:
+        return cluster_plugin_classes(cluster=cluster)
+    except Exception:  # noqa: BLE001 - one broken cluster (e.g. undecryptable secrets) must not fail the catalog
+        logger.warning("Could not list the plugins of cluster %s", cluster.name, exc_info=True)
+        return None
+
+
+def plugin_classes_by_cluster(clusters: list[Cluster]) -> dict[str, set[str] | None]:
+    """Each cluster's installed connector classes (None: unknown), asked of all clusters at once."""
+    results = map_concurrently(_plugin_classes_or_none, clusters)
+    return {cluster.name: classes for cluster, classes in zip(clusters, results, strict=True)}
+
+
+def plugin_installed(connector_type: ConnectorType, flavour: str, classes: set[str]) -> bool:
+    wanted = connector_type.connector_class(flavour)
+    # Connect accepts the simple class name as an alias; the cluster lists fully qualified names.
+    return wanted in classes or any(name.rsplit(".", 1)[-1] in {wanted, f"{wanted}Connector"} for name in classes)
+
+
+def connector_types_for(*, clusters: list[Cluster]) -> list[dict]:
+    """The catalog, each type with whether each of `clusters` offers it and has its plugin installed."""
+    installed = plugin_classes_by_cluster(clusters)
+    types = []
+    for connector_type in all_types():
+        availability = []
+        for cluster in clusters:
+            flavour = cluster.connect_flavour
+            offered = connector_type.offered_on(flavour)
+            classes = installed[cluster.name]
+            availability.append(
+                {
+                    "cluster": cluster.name,
+                    "offered": offered,
+                    "plugin_installed": (
+                        None if classes is None or not offered else plugin_installed(connector_type, flavour, classes)
+                    ),
+                }
+            )
+        types.append(
+            {
+                "key": connector_type.key,
+                "display_name": connector_type.display_name,
+                "kind": connector_type.kind,
+                "classes": connector_type.classes,
+                "permissions": list(connector_type.permissions),
+                "docs_url": connector_type.docs_url,
+                "topic_binding": connector_type.topic_binding,
+                "schema": connector_type.json_schema(),
+                "clusters": availability,
+            }
+        )
+    return types

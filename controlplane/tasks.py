@@ -1,0 +1,39 @@
+"""The project's Celery conventions, in one decorator.
+
+Every task is idempotent (running it twice does no harm), so all run with `acks_late` and
+`reject_on_worker_lost`: a worker killed mid-task leaves the message to be redelivered. Only the
+errors a task names as transient are retried, with exponential backoff and jitter; anything else
+ends the task (and runs `on_failure`, e.g. to release a connector's claim).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from celery import shared_task
+
+
+def control_plane_task(
+    *,
+    name: str,
+    retry_on: tuple[type[BaseException], ...] = (),
+    max_retries: int = 8,
+    backoff: int = 2,
+    backoff_max: int = 60,
+    on_failure: Callable | None = None,
+):
+    """`@control_plane_task(name=...)`: a shared task with the project's delivery and retry rules."""
+    options = {
+        "name": name,
+        "acks_late": True,
+        "reject_on_worker_lost": True,
+        "ignore_result": True,
+        "autoretry_for": retry_on,
+        "retry_backoff": backoff,
+        "retry_backoff_max": backoff_max,
+        "retry_jitter": True,
+        "max_retries": max_retries,
+    }
+    if on_failure is not None:
+        options["on_failure"] = on_failure
+    return shared_task(**options)
