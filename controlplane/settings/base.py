@@ -73,6 +73,20 @@ DATABASES = {
         conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves a small team: concurrent requests and Celery tasks. Every write
+    # transaction takes the write lock when it begins (IMMEDIATE), so none fails upgrading a read
+    # lock; writers wait their turn (busy timeout) instead of failing; WAL lets readers go on
+    # while one writes.
+    SQLITE_BUSY_TIMEOUT_SECONDS = float(env_str("SQLITE_BUSY_TIMEOUT_SECONDS", "30"))
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}"
+        ),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
