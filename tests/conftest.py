@@ -50,6 +50,17 @@ def other_tenant(db):
 
 
 @pytest.fixture
+def file_sandbox(tenant):
+    """A fresh directory inside the tenant's file sandbox, where its File Source/Sink may read and write."""
+    import shutil
+
+    directory = tenant.file_sandbox / uuid.uuid4().hex[:12]
+    directory.mkdir(parents=True)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
 def client_for(db):
     """client_for(tenant, role) -> an APIClient authenticated with a fresh API key of that role."""
     from rest_framework.test import APIClient

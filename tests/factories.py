@@ -60,6 +60,7 @@ class SharedClusterFactory(factory.django.DjangoModelFactory):
     bootstrap_servers = "127.0.0.1:19092"
     connect_url = "http://127.0.0.1:18083"
     dlq_replication_factor = 1
+    worker_files_enabled = True  # development clusters: File Source/Sink offered (inside the sandbox)
 
     @factory.post_generation
     def tenants(cluster, create, extracted, **kwargs):

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from connectors.models import Alert, Connector, UnmanagedConnector
-from tenants.models import ApiKey, Cluster, Membership, Role
+from tenants.models import ApiKey, Cluster, Membership, Role, Tenant
 from tests.factories import (
     ConnectorFactory,
     DedicatedClusterFactory,
@@ -134,7 +134,7 @@ CONNECTOR_REQUEST = {
     "cluster": "local",
     "stage": "dev",
     "id": "fuzzed",
-    "config": {"file": "/tmp/fuzzed.txt"},
+    "config": {"file": str(Tenant(slug="sales").file_sandbox / "fuzzed.txt")},
     "topics": ["sales.fuzzed"],
     "create_topics": True,
 }

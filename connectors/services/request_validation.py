@@ -13,6 +13,7 @@ provisioning retries until the cluster answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -31,6 +32,7 @@ from connectors.connect import (
     connect_client,
 )
 from connectors.errors import TopicsUnavailable
+from connectors.file_sandbox import cluster_offers, worker_files_refusal, worker_path_errors
 from connectors.models import Connector
 from connectors.selectors import render_spec, secrets_to_scrub
 from connectors.services.topics import existing_topics
@@ -73,6 +75,7 @@ def validate_connector_spec(
                 connector_type=connector_type, flavour=flavour, config=spec.config, credentials=spec.credentials
             )
         )
+        _check_worker_paths(spec, outcome, connector_type=connector_type)
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
     _check_name(spec, outcome, existing=existing)
@@ -98,6 +101,20 @@ def _check_type_and_cluster(spec: ConnectorSpec, outcome: ValidationOutcome) -> 
     if outcome.connector_type and not outcome.connector_type.offered_on(cluster.connect_flavour):
         outcome.add({"type": [str(UnsupportedFlavour(outcome.connector_type, cluster.connect_flavour))]})
         outcome.connector_type = None
+    elif outcome.connector_type and not cluster_offers(cluster=cluster, connector_type=outcome.connector_type):
+        outcome.add({"type": [worker_files_refusal(cluster=cluster, connector_type=outcome.connector_type)]})
+        outcome.connector_type = None
+
+
+def _check_worker_paths(spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType) -> None:
+    """Files on the Connect worker only inside the tenant's sandbox (see connectors.file_sandbox)."""
+    if not isinstance(spec.config, Mapping):
+        return
+    for field_spec in connector_type.worker_path_fields():
+        key = f"config.{field_spec.name}"
+        if field_spec.name in spec.config and key not in outcome.errors:
+            if errors := worker_path_errors(spec.config[field_spec.name], tenant=spec.tenant):
+                outcome.add({key: errors})
 
 
 def _check_name(spec: ConnectorSpec, outcome: ValidationOutcome, *, existing: Connector | None) -> None:

@@ -153,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Alerts: optional webhook receiving a JSON POST per alert (Slack/Teams/PagerDuty relays) ---
 ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL", "")
 
+# --- File Source / File Sink: files on the Connect workers only under <root>/<tenant slug>/ -----
+# (and only on clusters where a platform admin enables worker files; see connectors.file_sandbox).
+CONNECTOR_FILE_SANDBOX_ROOT = env_str("CONNECTOR_FILE_SANDBOX_ROOT", str(VAR_DIR / "file-sandbox"))
+
 # --- Credentials encryption ------------------------------------------------------------------
 # Comma-separated Fernet keys, newest first. Never derived from SECRET_KEY.
 CONNECTOR_ENCRYPTION_KEYS = env_list("CONNECTOR_ENCRYPTION_KEYS", [])

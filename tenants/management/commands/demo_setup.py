@@ -36,6 +36,12 @@ class Command(BaseCommand):
             drift_policy=Cluster.DriftPolicy.ENFORCE,
         )
         services.cluster_open_to(cluster=cluster, tenants=[tenant])
+        # The local Connect worker may run File Source/Sink, each tenant inside its own sandbox directory.
+        if not cluster.worker_files_enabled:
+            cluster.worker_files_enabled = True
+            cluster.save(update_fields=["worker_files_enabled", "updated_at"])
+        sandbox = tenant.file_sandbox
+        sandbox.mkdir(parents=True, exist_ok=True)
 
         admin_password_file = settings.VAR_DIR / "demo-admin-password"
         User = get_user_model()
@@ -58,6 +64,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nDemo ready: tenant '{tenant.slug}' on shared cluster '{cluster.name}' (landing zone {zone.slug}).\n"
             f"Developer API key (also in {key_file}):\n  {raw_key}\n"
+            f"File Source/Sink files of tenant '{tenant.slug}' go in {sandbox}/\n"
             f"Try:\n  curl -H 'Authorization: Bearer {raw_key}' http://{host}/api/v1/me\n"
             f"Django admin: http://{host}/admin/  user 'admin', password in {admin_password_file}\n"
         )

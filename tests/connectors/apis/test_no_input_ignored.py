@@ -42,7 +42,8 @@ def test_a_topic_that_is_only_the_tenants_prefix_is_refused(developer, local_clu
 @pytest.mark.connect
 @pytest.mark.parametrize("connector_id", ["crm\n", " crm", "crm "])
 def test_an_id_is_taken_as_sent_so_whitespace_around_it_is_refused(developer, local_cluster, connector_id):
-    errors = assert_rejected(developer, file_source(connector_id, topics=["sales.crm"]))
+    payload = file_source(connector_id, topics=["sales.crm"], config=file_source("crm")["config"])
+    errors = assert_rejected(developer, payload)
     assert set(errors) == {"id"}
 
 
