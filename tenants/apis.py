@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
@@ -78,7 +79,8 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
 
 
 class ApiKeyCreateSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=100)
+    # The pattern documents what the server refuses: a name of spaces only is no name.
+    name = serializers.CharField(max_length=100, validators=[RegexValidator(r"\S", "name is required")])
     role = serializers.ChoiceField(choices=Role.choices)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
