@@ -14,7 +14,7 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -168,11 +168,16 @@ def world(local_stack, client_for):
     signals.request_finished.connect(close_old_connections)
 
 
-def call(case, world: World, raw_key: str) -> None:
-    # Revoking a caller's own key would turn the rest of the run into 401s.
+def spare_the_callers_keys(case, world: World) -> None:
+    """Revoking a caller's own key would turn the rest of the run into 401s: such a request is sent
+    for a key id that does not exist instead (a 404)."""
     if "api-keys" in case.path and case.method.upper() == "DELETE":
         if str((case.path_parameters or {}).get("id")) in {str(key_id) for key_id in world.protected_ids}:
-            return
+            case.path_parameters["id"] = 0
+
+
+def call(case, world: World, raw_key: str) -> None:
+    spare_the_callers_keys(case, world)
     case.call_and_validate(headers={"Authorization": f"Bearer {raw_key}"}, checks=CHECKS)
     sent["requests"] += 1
 
@@ -195,13 +200,18 @@ class StatefulRun(schema.as_state_machine()):
     raw_key = ""
     world: World | None = None
 
+    def setup(self):
+        # Every scenario starts from the same world: what one sequence created or revoked is undone.
+        self.savepoint = transaction.savepoint()
+
+    def teardown(self):
+        transaction.savepoint_rollback(self.savepoint)
+
     def get_call_kwargs(self, case):
         return {"headers": {"Authorization": f"Bearer {self.raw_key}"}}
 
     def call(self, case, **kwargs):
-        if "api-keys" in case.path and case.method.upper() == "DELETE":
-            if str((case.path_parameters or {}).get("id")) in {str(key_id) for key_id in self.world.protected_ids}:
-                return case.call(**{**kwargs, "method": "GET"})
+        spare_the_callers_keys(case, self.world)
         response = case.call(**kwargs)
         sent["requests"] += 1
         return response

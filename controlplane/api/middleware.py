@@ -28,6 +28,7 @@ GENERIC_ERRORS = {
     406: ("not_acceptable", "The requested response format is not available."),
     413: ("too_large", "The request is too large."),
     415: ("unsupported_media_type", "Send the request body as application/json."),
+    500: ("server_error", "An internal error occurred."),
 }
 
 
@@ -53,6 +54,9 @@ class ApiErrorMiddleware:
         if response.status_code >= 400 and not shaped:
             # Django's own HTML pages (unknown URL, CSRF failure, DEBUG's technical pages); DRF's
             # answers already have the shape (its HTML renderer shows it in the browsable API).
+            if response.status_code >= 500:
+                # Failed outside a view (a middleware below): Django logged the traceback already.
+                logger.error("server error", extra={"request_id": request.request_id, "path": request.path})
             return error_response(response.status_code, request_id=request.request_id)
         return response
 
