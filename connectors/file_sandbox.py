@@ -15,6 +15,7 @@ the sandbox root should be a directory the Connect workers keep free of links.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from connectors.catalog import ConnectorType
@@ -33,6 +34,25 @@ def worker_files_refusal(*, cluster: Cluster, connector_type: ConnectorType) -> 
         f"{connector_type.display_name} reads or writes files on the Connect workers and is not enabled on "
         f"cluster {cluster.name}; a platform admin enables it per cluster"
     )
+
+
+def worker_file_errors(
+    *, cluster: Cluster, tenant: Tenant, connector_type: ConnectorType, config: object
+) -> dict[str, list[str]]:
+    """Everything that keeps a connector of `connector_type` from touching worker files, by request
+    field: the cluster does not allow it (`type`), or a path is outside the sandbox (`config.<key>`).
+    Checked when a request is validated, and again before its config is written to Connect."""
+    if not connector_type.uses_worker_files:
+        return {}
+    if not cluster.worker_files_enabled:
+        return {"type": [worker_files_refusal(cluster=cluster, connector_type=connector_type)]}
+    if not isinstance(config, Mapping):
+        return {}
+    errors = {}
+    for field_spec in connector_type.worker_path_fields():
+        if field_spec.name in config and (problems := worker_path_errors(config[field_spec.name], tenant=tenant)):
+            errors[f"config.{field_spec.name}"] = problems
+    return errors
 
 
 def worker_path_errors(value: object, *, tenant: Tenant) -> list[str]:

@@ -94,7 +94,7 @@ class ConnectorFactory(factory.django.DjangoModelFactory):
             else f"{c.tenant.slug}-{c.stage}-{c.connector_id}-connector"
         )
     )
-    config = factory.LazyFunction(lambda: {"file": "/tmp/x"})
+    config = factory.LazyAttribute(lambda c: {"file": str(c.tenant.file_sandbox / "x")})
     topics = factory.LazyAttribute(lambda c: [f"{c.tenant.slug}.x"])
     state = "REQUESTED"
 

@@ -13,7 +13,6 @@ provisioning retries until the cluster answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -32,7 +31,7 @@ from connectors.connect import (
     connect_client,
 )
 from connectors.errors import TopicsUnavailable
-from connectors.file_sandbox import cluster_offers, worker_files_refusal, worker_path_errors
+from connectors.file_sandbox import cluster_offers, worker_file_errors, worker_files_refusal
 from connectors.models import Connector
 from connectors.selectors import render_spec, secrets_to_scrub
 from connectors.services.topics import existing_topics
@@ -108,13 +107,10 @@ def _check_type_and_cluster(spec: ConnectorSpec, outcome: ValidationOutcome) -> 
 
 def _check_worker_paths(spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType) -> None:
     """Files on the Connect worker only inside the tenant's sandbox (see connectors.file_sandbox)."""
-    if not isinstance(spec.config, Mapping):
-        return
-    for field_spec in connector_type.worker_path_fields():
-        key = f"config.{field_spec.name}"
-        if field_spec.name in spec.config and key not in outcome.errors:
-            if errors := worker_path_errors(spec.config[field_spec.name], tenant=spec.tenant):
-                outcome.add({key: errors})
+    found = worker_file_errors(
+        cluster=outcome.cluster, tenant=spec.tenant, connector_type=connector_type, config=spec.config
+    )
+    outcome.add({key: messages for key, messages in found.items() if key not in outcome.errors})
 
 
 def _check_name(spec: ConnectorSpec, outcome: ValidationOutcome, *, existing: Connector | None) -> None:

@@ -6,10 +6,14 @@ import os
 import pytest
 from django.conf import settings
 
+from connectors.clusters import cluster_connect_endpoint
+from connectors.connect import ConnectorNotFound, connect_client
 from connectors.models import Connector
-from tenants.models import Role
+from connectors.services.converge import connector_converge
+from connectors.state_machine import State
+from tenants.models import Cluster, Role
 from tests.connectors.apis.test_connector_create import CONNECTORS, VALIDATE, assert_rejected, file_source
-from tests.factories import SharedClusterFactory
+from tests.factories import ConnectorFactory, SharedClusterFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.connect]
 
@@ -100,3 +104,26 @@ def test_file_types_are_offered_only_where_a_platform_admin_enabled_them(client_
     catalog = {item["key"]: item for item in developer.get("/api/v1/connector-types/").json()["results"]}
     assert catalog["file-source"]["clusters"] == [{"cluster": "no-files", "offered": False, "plugin_installed": None}]
     assert catalog["jdbc-source"]["clusters"][0]["offered"] is True
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "{sandbox}/../scada/x"])
+def test_a_stored_connector_outside_the_sandbox_fails_instead_of_being_provisioned(local_cluster, tenant, path):
+    """Stored before the sandbox existed, or its path went bad since: checked again before Connect sees it."""
+    connector = ConnectorFactory(
+        tenant=tenant, cluster=local_cluster, config={"file": path.format(sandbox=tenant.file_sandbox)}
+    )
+
+    converged = connector_converge(connector_id=connector.pk, settle_timeout=1)
+
+    assert converged.state == State.FAILED and "config.file" in converged.last_error
+    with pytest.raises(ConnectorNotFound):
+        connect_client(cluster_connect_endpoint(cluster=local_cluster)).get_config(connector.name)
+
+
+def test_a_stored_file_connector_fails_once_its_cluster_no_longer_allows_worker_files(local_cluster, tenant):
+    connector = ConnectorFactory(tenant=tenant, cluster=local_cluster)
+    Cluster.objects.filter(pk=local_cluster.pk).update(worker_files_enabled=False)
+
+    converged = connector_converge(connector_id=connector.pk, settle_timeout=1)
+
+    assert converged.state == State.FAILED and "not enabled on cluster local" in converged.last_error
