@@ -42,7 +42,7 @@ def restartable_stack(tmp_path):
 
 
 def test_a_source_comes_back_running_after_a_whole_stack_restart_and_resumes_from_its_stored_offset(
-    client_for, tenant, restartable_stack, celery_worker_process, tmp_path, unique_name
+    client_for, tenant, restartable_stack, celery_worker_process, file_sandbox, unique_name
 ):
     stack = restartable_stack
     SharedClusterFactory(
@@ -53,7 +53,7 @@ def test_a_source_comes_back_running_after_a_whole_stack_restart_and_resumes_fro
         tenants=[tenant],
     )
     client = client_for(tenant, Role.DEVELOPER)
-    lines = tmp_path / "crm.txt"
+    lines = file_sandbox / "crm.txt"  # File Source reads only inside its tenant's sandbox
     lines.write_text("one\ntwo\nthree\n")
     connector_id = unique_name("crm")
     topic = f"sales.{connector_id}"
