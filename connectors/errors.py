@@ -27,7 +27,3 @@ class TopicsUnavailable(Exception):
 
 class TopicsRefused(Exception):
     """The cluster refused to create a topic (authorization, policy, invalid name): permanent."""
-
-
-class WebhookFailed(Exception):
-    """The alert receiver did not accept the alert (retried by the task)."""
