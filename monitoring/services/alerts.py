@@ -170,6 +170,7 @@ def alert_notify(*, alert: Alert) -> bool:
     return True
 
 
+@transaction.atomic
 def alerts_resolve(*, alerts: QuerySet[Alert]) -> int:
     """Resolve open alerts; each one that was notified gets its recovery notice, once."""
     now = _now()

@@ -75,16 +75,21 @@ def test_alert_channels_are_managed_by_admins_and_never_show_their_secrets(clien
     channel_id = created.json()["id"]
     listed = client_for(tenant, Role.VIEWER).get(f"/api/v1/tenants/{tenant.slug}/alert-channels/")
     assert "xoxb-secret" not in listed.content.decode() and listed.json()["count"] == 1
-    assert client_for(tenant, Role.DEVELOPER).post(
-        f"/api/v1/tenants/{tenant.slug}/alert-channels/", {"name": "x", "kind": "email"}, format="json"
-    ).status_code == 403
+    assert (
+        client_for(tenant, Role.DEVELOPER)
+        .post(f"/api/v1/tenants/{tenant.slug}/alert-channels/", {"name": "x", "kind": "email"}, format="json")
+        .status_code
+        == 403
+    )
     invalid = admin.post(
         f"/api/v1/tenants/{tenant.slug}/alert-channels/",
         {"name": "mail", "kind": "email", "recipients": ["not-an-address"], "smtp_port": 0},
         format="json",
     )
     assert invalid.status_code == 400 and {"recipients", "smtp_port"} <= set(invalid.json()["errors"])
-    missing = admin.post(f"/api/v1/tenants/{tenant.slug}/alert-channels/", {"name": "w", "kind": "webhook"}, format="json")
+    missing = admin.post(
+        f"/api/v1/tenants/{tenant.slug}/alert-channels/", {"name": "w", "kind": "webhook"}, format="json"
+    )
     assert missing.status_code == 400 and "url" in missing.json()["errors"]
     patched = admin.patch(
         f"/api/v1/tenants/{tenant.slug}/alert-channels/{channel_id}/", {"enabled": False}, format="json"

@@ -15,8 +15,12 @@ from tests.system import closed_port
 
 pytestmark = pytest.mark.django_db
 
-AUTH_ERROR = "task 0: org.apache.kafka.connect.errors.ConnectException: FATAL: password authentication failed for user cdc"
-DISK_ERROR = "task 0: org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file '/x' for FileStreamSinkTask"
+AUTH_ERROR = (
+    "task 0: org.apache.kafka.connect.errors.ConnectException: FATAL: password authentication failed for user cdc"
+)
+DISK_ERROR = (
+    "task 0: org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file '/x' for FileStreamSinkTask"
+)
 
 
 def _move(connector, *states, error=""):
@@ -33,7 +37,9 @@ def _send_all(**filters) -> list[Delivery]:
 
 @pytest.fixture
 def tenant_hook(tenant, webhook_receiver):
-    return channel_save(tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": webhook_receiver.url("/sales")})
+    return channel_save(
+        tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": webhook_receiver.url("/sales")}
+    )
 
 
 def test_a_platform_failure_opens_a_quiet_alert_while_automatic_restarts_may_cure_it(settings, tenant, tenant_hook):
@@ -152,7 +158,9 @@ def test_a_failing_channel_is_recorded_without_its_url_and_does_not_hold_the_oth
 
 
 def test_a_slack_channel_gets_a_text_body(tenant, webhook_receiver):
-    channel_save(tenant=tenant, data={"name": "slack", "kind": "webhook", "format": "slack", "url": webhook_receiver.url()})
+    channel_save(
+        tenant=tenant, data={"name": "slack", "kind": "webhook", "format": "slack", "url": webhook_receiver.url()}
+    )
     connector = ConnectorFactory(tenant=tenant, state="RUNNING")
     _move(connector, "FAILED", error=AUTH_ERROR)
     _send_all()

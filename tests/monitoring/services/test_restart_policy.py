@@ -22,7 +22,7 @@ FILE_TRACE = (
 )
 AUTH_TRACE = (
     "org.apache.kafka.connect.errors.ConnectException: Error while connecting\n\tat io.debezium...\n" * 10
-    + "Caused by: org.postgresql.util.PSQLException: FATAL: password authentication failed for user \"cdc\""
+    + 'Caused by: org.postgresql.util.PSQLException: FATAL: password authentication failed for user "cdc"'
 )
 
 
