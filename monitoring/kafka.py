@@ -107,6 +107,12 @@ def events_producer() -> EventsProducer:
     return _producer_for(settings.EVENTS_BOOTSTRAP_SERVERS)
 
 
+def events_producer_reset() -> None:
+    """After a failed publish: the next drain starts a fresh producer (a new idempotent producer id)
+    and looks the topic up again, which is what a broker that lost its state needs."""
+    _producer_for.cache_clear()
+
+
 def consumer_group_lags(*, kafka_config: dict, groups: dict[str, list[str]]) -> dict[str, list[dict]]:
     """{group: [{"topic", "partition", "committed", "end", "lag"}]} for each group and its topics.
 

@@ -224,7 +224,7 @@ class OutboxEvent(models.Model):
     type = models.CharField(max_length=100)
     subject = models.CharField(max_length=255, help_text="The connector's name (the Kafka key) or the cluster's.")
     data = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)

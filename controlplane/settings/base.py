@@ -200,6 +200,7 @@ EVENTS_SASL_MECHANISM = env_str("EVENTS_SASL_MECHANISM", "")
 EVENTS_SASL_USERNAME = env_str("EVENTS_SASL_USERNAME", "")
 EVENTS_SASL_PASSWORD = env_str("EVENTS_SASL_PASSWORD", "")
 EVENTS_BATCH_SIZE = int(env_str("EVENTS_BATCH_SIZE", "500"))
+EVENTS_RETENTION_DAYS = float(env_str("EVENTS_RETENTION_DAYS", "7"))
 
 # --- Prometheus /metrics: a bearer token, or client addresses in METRICS_ALLOWED_NETWORKS ---------
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")

@@ -6,6 +6,7 @@ consumer drops repeats by the CloudEvent `id`."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -13,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from monitoring.events import cloud_event
-from monitoring.kafka import EventsPublishFailed, events_producer
+from monitoring.kafka import EventsPublishFailed, events_producer, events_producer_reset
 from monitoring.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -24,9 +25,18 @@ def events_enabled() -> bool:
 
 
 def outbox_add(*, type: str, subject: str, data: dict) -> None:
-    """Queue one event (nothing when events are off). Call inside the announcing transaction."""
+    """Record one event; call inside the announcing transaction. Written whether or not events are
+    published (a process without the events settings still records them for the drainer)."""
+    OutboxEvent.objects.create(type=type, subject=subject, data=data)
+
+
+def outbox_prune() -> int:
+    """Forget published events, and unpublished ones while publishing is off, after EVENTS_RETENTION_DAYS."""
+    cutoff = timezone.now() - timedelta(days=settings.EVENTS_RETENTION_DAYS)
+    old = OutboxEvent.objects.filter(created_at__lt=cutoff)
     if events_enabled():
-        OutboxEvent.objects.create(type=type, subject=subject, data=data)
+        old = old.filter(published_at__isnull=False)
+    return old.delete()[0]
 
 
 def as_cloud_event(row: OutboxEvent) -> dict:
@@ -46,6 +56,7 @@ def publish_events(*, batch_size: int | None = None) -> int:
     One drainer at a time (a row lock on the batch, NOWAIT: a second drainer just returns) keeps the
     order. Rows are marked published up to the first one Kafka did not acknowledge."""
     if not events_enabled():
+        outbox_prune()
         return 0
     batch_size = batch_size or settings.EVENTS_BATCH_SIZE
     published = 0
@@ -60,6 +71,7 @@ def publish_events(*, batch_size: int | None = None) -> int:
             except DatabaseError:  # "could not obtain lock": another drainer is at it
                 return published
             if not rows:
+                outbox_prune()
                 return published
             try:
                 delivered = events_producer().publish(
@@ -67,6 +79,7 @@ def publish_events(*, batch_size: int | None = None) -> int:
                 )
             except EventsPublishFailed as error:
                 delivered, failure = error.delivered, error.reason
+                events_producer_reset()
             else:
                 failure = ""
             done = rows[:delivered]

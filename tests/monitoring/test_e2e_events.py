@@ -1,0 +1,179 @@
+"""The control plane as an event source: a connector's whole life (created, provisioned, running,
+paused, resumed, deleted) is consumed from the events topic as CloudEvents keyed by its name, in
+order and complete, although the events broker was down for part of it.
+
+The connector lives on the real local stack, driven through the API and a real Celery worker; the
+events go to a broker of their own (EVENTS_BOOTSTRAP_SERVERS), started and stopped by the test. It
+keeps its data in memory, so what it held before the outage is gone after it: the consumer reads
+what it could before, and everything after from the beginning.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+from connectors.models import Connector
+from controlplane.devstack.processes import ManagedProcess, port_is_open, wait_until
+from controlplane.devstack.stack import find_broker_binary
+from monitoring.kafka import events_producer_reset
+from monitoring.models import OutboxEvent
+from monitoring.services.outbox import publish_events
+from tenants.models import Role
+from tests.conftest import wait_for
+from tests.system import free_ports
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
+
+
+class EventsBroker:
+    def __init__(self, run_dir) -> None:
+        self.port = free_ports(1)[0]
+        self.process = ManagedProcess(name="events-broker", run_dir=run_dir)
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        listener = f"tcp://{self.bootstrap}"
+        command = [
+            str(find_broker_binary()),
+            "broker",
+            "--listener-url",
+            listener,
+            "--advertised-listener-url",
+            listener,
+        ]
+        self.process.start(command, cwd=self.process.run_dir)
+        assert wait_until(lambda: port_is_open(self.port), timeout=20), self.process.log_tail()
+
+    def stop(self) -> None:
+        self.process.stop()
+        assert wait_until(lambda: not port_is_open(self.port), timeout=20)
+
+
+@pytest.fixture
+def events_broker(tmp_path, settings):
+    broker = EventsBroker(tmp_path)
+    broker.start()
+    settings.EVENTS_BOOTSTRAP_SERVERS = broker.bootstrap
+    settings.EVENTS_TOPIC = f"controlplane.events.{uuid.uuid4().hex[:8]}"
+    events_producer_reset()
+    yield broker
+    events_producer_reset()
+    broker.stop()
+
+
+def _read_all(bootstrap: str, topic: str, *, until, timeout: float = 30) -> list[dict]:
+    """Every message of the topic from its first offset, until `until(messages)` holds."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex[:8]}"})
+    consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+    messages: list[dict] = []
+    try:
+
+        def poll():
+            message = consumer.poll(0.5)
+            if message is not None and not message.error():
+                event = json.loads(message.value())
+                event["_key"] = message.key().decode()
+                messages.append(event)
+            return until(messages)
+
+        wait_for(poll, timeout=timeout, interval=0, message=f"events on {topic}")
+    finally:
+        consumer.close()
+    return messages
+
+
+def _drain_until_empty(timeout: float = 30) -> None:
+    wait_for(
+        lambda: publish_events() is not None and not OutboxEvent.objects.filter(published_at__isnull=True).exists(),
+        timeout=timeout,
+        interval=0.5,
+        message="the outbox to drain",
+    )
+
+
+def _wait_state(client, name: str, state: str, timeout: float = 120) -> None:
+    def check():
+        body = client.get(f"/api/v1/connectors/{name}/").json()
+        return body.get("state") == state and not body.get("operation_in_flight")
+
+    wait_for(check, timeout=timeout, message=f"{name} to be {state}")
+
+
+def _transitions(events: list[dict], name: str) -> list[str]:
+    seen, states = set(), []
+    for event in events:
+        if event["id"] in seen:  # at least once: a repeat is dropped by its CloudEvent id
+            continue
+        seen.add(event["id"])
+        if event["type"].endswith("connector.transitioned") and event["subject"] == name:
+            states.append(event["data"]["to"])
+    return states
+
+
+def test_a_connectors_whole_life_is_on_the_events_topic_in_order_despite_a_broker_outage(
+    client_for, tenant, local_cluster, celery_worker_process, events_broker, settings, tmp_path, unique_name
+):
+    client = client_for(tenant, Role.DEVELOPER)
+    source = tmp_path / "in.txt"
+    source.write_text("a\n")
+    connector_id = unique_name("life")
+    created = client.post(
+        "/api/v1/connectors/",
+        {
+            "type": "file-source",
+            "cluster": "local",
+            "stage": "dev",
+            "id": connector_id,
+            "config": {"file": str(source)},
+            "topics": [f"sales.{connector_id}"],
+            "create_topics": True,
+        },
+        format="json",
+    )
+    assert created.status_code == 202, created.json()
+    name = created.json()["name"]
+    _wait_state(client, name, "RUNNING", timeout=180)
+    _drain_until_empty()
+    before = _read_all(
+        events_broker.bootstrap, settings.EVENTS_TOPIC, until=lambda m: _transitions(m, name)[-1:] == ["RUNNING"]
+    )
+    assert _transitions(before, name) == ["REQUESTED", "PROVISIONING", "RUNNING"]
+    first = before[0]
+    assert first["specversion"] == "1.0" and first["source"] == settings.EVENTS_SOURCE and first["_key"] == name
+    assert first["datacontenttype"] == "application/json" and first["data"]["tenant"] == "sales"
+
+    events_broker.stop()  # the events broker is down: the connector's life goes on
+    assert client.post(f"/api/v1/connectors/{name}/pause").status_code == 202
+    _wait_state(client, name, "PAUSED")
+    assert publish_events() == 0  # nothing can be published; nothing is lost
+    assert client.post(f"/api/v1/connectors/{name}/resume").status_code == 202
+    _wait_state(client, name, "RUNNING")
+    pending = OutboxEvent.objects.filter(published_at__isnull=True, subject=name)
+    assert list(pending.values_list("data__to", flat=True)) == ["PAUSED", "RUNNING"]
+    assert pending.first().attempts >= 1 and pending.first().last_error
+
+    events_broker.start()
+    assert client.delete(f"/api/v1/connectors/{name}/").status_code == 202
+    _wait_state(client, name, "DELETED")
+    _drain_until_empty()
+    after = _read_all(
+        events_broker.bootstrap, settings.EVENTS_TOPIC, until=lambda m: _transitions(m, name)[-1:] == ["DELETED"]
+    )
+    assert _transitions(before, name) + _transitions(after, name) == [
+        "REQUESTED",
+        "PROVISIONING",
+        "RUNNING",
+        "PAUSED",
+        "RUNNING",
+        "DELETING",
+        "DELETED",
+    ]
+    assert all(event["_key"] == name for event in after if event["subject"] == name)
+    assert not Connector.objects.filter(name=name).exclude(state="DELETED").exists()
