@@ -64,8 +64,8 @@ def sweep_cluster(*, cluster: Cluster) -> dict:
     connectors = list(Connector.objects.filter(cluster=cluster).exclude(state=State.DELETED).select_related("tenant"))
     for connector in connectors:
         connector.cluster = cluster
-    healths = _health_rows(connectors)
-    policy_changed, lag_changed = [], []
+    healths, new = _health_rows(connectors)
+    policy_changed = []
     for connector in connectors:
         entry = live.get(connector.name)
         if entry is None:
@@ -77,28 +77,26 @@ def sweep_cluster(*, cluster: Cluster) -> dict:
             changed = apply_restart_policy(connector=connector, health=health, status=status, now=now) or changed
         except Exception:  # noqa: BLE001 - one broken connector must not stop the sweep for the others
             logger.exception("restart policy failed for one connector", extra={"connector": connector.name})
-        if changed:
+        if changed and connector.pk not in new:
             policy_changed.append(health)
     lag_changed = measure_sink_lag(cluster=cluster, connectors=connectors, healths=healths, now=now)
+    # Rows seen for the first time are inserted whole; the others are updated only where they changed.
+    ConnectorHealth.objects.bulk_create([healths[pk] for pk in new], ignore_conflicts=True, batch_size=1000)
     ConnectorHealth.objects.bulk_update(policy_changed, POLICY_FIELDS, batch_size=500)
-    ConnectorHealth.objects.bulk_update(lag_changed, LAG_FIELDS, batch_size=500)
+    ConnectorHealth.objects.bulk_update(
+        [health for health in lag_changed if health.connector_id not in new], LAG_FIELDS, batch_size=500
+    )
     _record_sweep(cluster, started=started, seen=len(live))
     return {"unreachable": 0, "connectors": len(connectors)}
 
 
-def _health_rows(connectors: list[Connector]) -> dict[int, ConnectorHealth]:
+def _health_rows(connectors: list[Connector]) -> tuple[dict[int, ConnectorHealth], set[int]]:
+    """Each connector's health row, and the ids of those that have none yet (made here, unsaved)."""
     ids = [connector.pk for connector in connectors]
-    existing = {health.connector_id: health for health in ConnectorHealth.objects.filter(connector_id__in=ids)}
-    missing = [ConnectorHealth(connector_id=pk) for pk in ids if pk not in existing]
-    if missing:
-        ConnectorHealth.objects.bulk_create(missing, ignore_conflicts=True, batch_size=1000)
-        existing.update(
-            {
-                h.connector_id: h
-                for h in ConnectorHealth.objects.filter(connector_id__in=[m.connector_id for m in missing])
-            }
-        )
-    return existing
+    healths = {health.connector_id: health for health in ConnectorHealth.objects.filter(connector_id__in=ids)}
+    new = {pk for pk in ids if pk not in healths}
+    healths.update({pk: ConnectorHealth(connector_id=pk) for pk in new})
+    return healths, new
 
 
 def _record_tasks(health: ConnectorHealth, status: dict) -> bool:

@@ -18,13 +18,13 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.received: list[dict] = []
         self.status = 204
-        self.delay = 0.0
+        self.delays: dict[str, float] = {}  # path -> seconds to wait before answering
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                time.sleep(receiver.delay)
+                time.sleep(receiver.delays.get(self.path, 0.0))
                 receiver.received.append({"path": self.path, "body": json.loads(body)})
                 self.send_response(receiver.status)
                 self.end_headers()

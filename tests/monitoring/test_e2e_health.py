@@ -155,6 +155,9 @@ def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and
     client_for, tenant, local_cluster, celery_worker_process, channels, tmp_path, unique_name, cleanup_connectors
 ):
     webhook, smtp = channels
+    # A channel whose receiver hangs longer than the delivery timeout: it must hold up nothing.
+    webhook.delays["/slow"] = 30
+    channel_save(tenant=tenant, data={"name": "slow", "kind": "webhook", "url": webhook.url("/slow")})
     client = client_for(tenant, Role.ADMIN)
     name, _, output = _create_file_sink(
         client,
@@ -179,7 +182,9 @@ def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and
     assert (restarts[1].requested_at - restarts[0].requested_at).total_seconds() >= 3  # backoff 2 s, then 3 s (cap)
     assert "Couldn't find or create file" in restarts[0].error
     wait_for(lambda: _bodies(webhook, "alert") and _mails(smtp, name), timeout=30, message="the alert to arrive")
-    _sweeps(local_cluster, 5)  # an unchanged failure: nothing more is sent, nothing more is restarted
+    started = time.monotonic()
+    _sweeps(local_cluster, 5, interval=0)  # an unchanged failure: nothing more is sent, nothing more is restarted
+    assert time.monotonic() - started < 10, "the hanging channel must not slow the sweep"
     time.sleep(2)
     [alert] = _bodies(webhook, "alert")
     assert alert["condition"] == "persistent_failure" and alert["connector"] == name and alert["failing_tasks"] == [0]
@@ -199,7 +204,9 @@ def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and
     time.sleep(1)
     assert len(_bodies(webhook, "recovery")) == 1 and len(_mails(smtp, "resolved")) == 1
     assert len(_bodies(webhook, "alert")) == 1
-    deliveries = Delivery.objects.filter(alert__connector__name=name)
+    slow = Delivery.objects.get(alert__connector__name=name, target="webhook:slow", kind="alert")
+    assert slow.status != "sent" and slow.attempts >= 1 and slow.last_error == "ReadTimeout"
+    deliveries = Delivery.objects.filter(alert__connector__name=name).exclude(target="webhook:slow")
     assert sorted((d.target, d.kind, d.status) for d in deliveries) == [
         ("email:oncall-mail", "alert", "sent"),
         ("email:oncall-mail", "recovery", "sent"),
