@@ -242,7 +242,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-service, multi-tenant management of Kafka Connect connectors.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"LifecycleStateEnum": "connectors.state_machine.State"},
+    "ENUM_NAME_OVERRIDES": {
+        "LifecycleStateEnum": "connectors.state_machine.State",
+        "ClusterKindEnum": "tenants.models.Cluster.Kind",
+        "AlertChannelKindEnum": "monitoring.models.AlertChannel.Kind",
+        "DeliveryKindEnum": "monitoring.models.Delivery.Kind",
+    },
 }
 
 # --- Logging: JSON lines, with a filter that scrubs anything that looks like a secret ----------

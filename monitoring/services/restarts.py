@@ -16,8 +16,11 @@ from django.db import transaction
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import OperationNotSupported, connect_client
 from connectors.models import Connector
+from connectors.selectors import connector_secrets, secrets_to_scrub
+from connectors.services.transitions import MAX_ERROR_LENGTH
 from connectors.state_machine import DesiredState, State
 from connectors.status import failure_summary, lifecycle_from_status
+from controlplane.masking import scrub
 from monitoring import events, faults
 from monitoring.models import Alert, ConnectorHealth, Fault, Restart
 from monitoring.policy import restart_policy
@@ -88,7 +91,12 @@ def _snapshot(health: ConnectorHealth) -> tuple:
 
 
 def _error_text(connector: Connector, status: dict) -> str:
-    return connector.last_error or failure_summary(status)
+    """The failure's first lines without secrets: the stored error (scrubbed by the transition), or
+    Connect's traces scrubbed here (they can quote the config)."""
+    if connector.last_error:
+        return connector.last_error
+    masked = secrets_to_scrub(cluster=connector.cluster, secrets=connector_secrets(connector=connector))
+    return scrub(failure_summary(status), secrets=masked, limit=MAX_ERROR_LENGTH)
 
 
 def _escalate_state_alert(connector: Connector, *, status: dict, fault: str) -> None:

@@ -21,7 +21,7 @@ from psycopg import sql
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import connect_client
 from connectors.models import Connector
-from monitoring.models import Alert, ConnectorHealth, Delivery, Restart
+from monitoring.models import Alert, ConnectorHealth, Delivery, Restart, TaskOutcome
 from monitoring.services.channels import channel_save
 from monitoring.services.sweep import sweep_cluster
 from tenants.models import Role
@@ -206,6 +206,7 @@ def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and
     assert len(_bodies(webhook, "alert")) == 1
     slow = Delivery.objects.get(alert__connector__name=name, target="webhook:slow", kind="alert")
     assert slow.status != "sent" and slow.attempts >= 1 and slow.last_error == "ReadTimeout"
+    assert TaskOutcome.objects.filter(task="monitoring.deliver", outcome="success", count__gte=4).exists()
     deliveries = Delivery.objects.filter(alert__connector__name=name).exclude(target="webhook:slow")
     assert sorted((d.target, d.kind, d.status) for d in deliveries) == [
         ("email:oncall-mail", "alert", "sent"),

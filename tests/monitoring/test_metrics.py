@@ -45,3 +45,17 @@ def test_the_metrics_count_connectors_alerts_and_notifications(client, settings,
     assert samples[("controlplane_alerts_opened_total", labels(condition="connector_state"))] == 1
     key = ("controlplane_notifications_total", labels(channel="platform-webhook", kind="alert", status="pending"))
     assert samples[key] == 1
+
+
+def test_celery_task_outcomes_are_counted_for_every_worker_process(client, settings):
+    from celery.signals import task_failure, task_success
+
+    from monitoring.tasks import deliver_task
+
+    settings.METRICS_TOKEN = "t0ken"
+    task_success.send(sender=deliver_task, result=None)
+    task_success.send(sender=deliver_task, result=None)
+    task_failure.send(sender=deliver_task, task_id="1", exception=RuntimeError("x"))
+    samples = _samples(client.get("/metrics", HTTP_AUTHORIZATION="Bearer t0ken").content.decode())
+    assert samples[("controlplane_celery_tasks_total", (("outcome", "success"), ("task", "monitoring.deliver")))] == 2
+    assert samples[("controlplane_celery_tasks_total", (("outcome", "failure"), ("task", "monitoring.deliver")))] == 1
