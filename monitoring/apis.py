@@ -107,6 +107,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScope
 
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
+    lookup_value_regex = "[0-9]+"
     required_roles = {"acknowledge": Role.ADMIN, "mute": Role.ADMIN}
 
     def base_queryset(self):

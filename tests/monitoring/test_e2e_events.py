@@ -118,10 +118,10 @@ def _transitions(events: list[dict], name: str) -> list[str]:
 
 
 def test_a_connectors_whole_life_is_on_the_events_topic_in_order_despite_a_broker_outage(
-    client_for, tenant, local_cluster, celery_worker_process, events_broker, settings, tmp_path, unique_name
+    client_for, tenant, local_cluster, celery_worker_process, events_broker, settings, file_sandbox, unique_name
 ):
     client = client_for(tenant, Role.DEVELOPER)
-    source = tmp_path / "in.txt"
+    source = file_sandbox / "in.txt"
     source.write_text("a\n")
     connector_id = unique_name("life")
     created = client.post(

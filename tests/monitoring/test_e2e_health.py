@@ -87,8 +87,8 @@ def _mails(smtp, word: str) -> list:
     return [mail for mail in smtp.messages if word in mail["Subject"]]
 
 
-def _create_file_sink(client, tmp_path, connector_id: str, monitoring: dict) -> tuple[str, str, object]:
-    out_dir = tmp_path / "out"
+def _create_file_sink(client, file_sandbox, connector_id: str, monitoring: dict) -> tuple[str, str, object]:
+    out_dir = file_sandbox / "out"
     out_dir.mkdir(exist_ok=True)
     output = out_dir / f"{connector_id}.txt"
     topic = f"sales.{connector_id}"
@@ -152,7 +152,7 @@ def cleanup_connectors(local_cluster):
 
 # --- a File Sink whose output becomes unwritable ----------------------------------------------------------
 def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and_recovers_once(
-    client_for, tenant, local_cluster, celery_worker_process, channels, tmp_path, unique_name, cleanup_connectors
+    client_for, tenant, local_cluster, celery_worker_process, channels, file_sandbox, unique_name, cleanup_connectors
 ):
     webhook, smtp = channels
     # A channel whose receiver hangs longer than the delivery timeout: it must hold up nothing.
@@ -161,7 +161,7 @@ def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and
     client = client_for(tenant, Role.ADMIN)
     name, _, output = _create_file_sink(
         client,
-        tmp_path,
+        file_sandbox,
         unique_name("sink"),
         {"restart_backoff_seconds": 2, "restart_backoff_max_seconds": 3, "restart_max_attempts": 2},
     )
@@ -365,7 +365,7 @@ def test_a_stopped_connect_worker_is_one_unreachable_alert_no_failed_connector_a
 ):
     webhook, smtp = channels
     client = client_for(tenant, Role.ADMIN)
-    name, _, _ = _create_file_sink(client, tmp_path, unique_name("down"), {})
+    name, _, _ = _create_file_sink(client, file_sandbox, unique_name("down"), {})
     _sweep_until(local_cluster, lambda: _state(name) == "RUNNING", timeout=180, message="the sink to run")
 
     time.sleep(3)  # let the Connect group settle: a worker stopped mid-rebalance wedges Tansu's group
