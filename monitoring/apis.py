@@ -3,6 +3,8 @@ connector's monitoring settings. Views parse the request and call one service.""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
 from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema
@@ -83,11 +85,15 @@ class AlertFilter(django_filters.FilterSet):
     tenant = django_filters.CharFilter(field_name="tenant__slug")
     cluster = django_filters.CharFilter(method="filter_cluster")
     stage = django_filters.CharFilter(field_name="connector__stage")
-    since = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    since = django_filters.IsoDateTimeFilter(method="filter_since", label="opened at or after (ISO 8601)")
 
     class Meta:
         model = Alert
         fields = ["open", "acknowledged", "connector", "state", "condition", "tenant", "cluster", "stage", "since"]
+
+    def filter_since(self, queryset, name, value):
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 (and Python) accept.
+        return queryset.filter(opened_at__gte=value.astimezone(UTC))
 
     def filter_cluster(self, queryset, name, value):
         from django.db.models import Q

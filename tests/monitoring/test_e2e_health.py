@@ -224,14 +224,14 @@ def test_a_sink_whose_records_pile_up_alerts_over_its_lag_threshold_and_recovers
     local_stack,
     celery_worker_process,
     channels,
-    tmp_path,
+    file_sandbox,
     unique_name,
     cleanup_connectors,
 ):
     webhook, _ = channels
     client = client_for(tenant, Role.ADMIN)
     name, topic, output = _create_file_sink(
-        client, tmp_path, unique_name("lag"), {"lag_threshold_records": 10, "auto_restart": False}
+        client, file_sandbox, unique_name("lag"), {"lag_threshold_records": 10, "auto_restart": False}
     )
     _sweep_until(local_cluster, lambda: _state(name) == "RUNNING", timeout=180, message="the sink to run")
     _produce(local_stack.config.bootstrap_servers, topic, 3)
@@ -359,7 +359,7 @@ def test_a_stopped_connect_worker_is_one_unreachable_alert_no_failed_connector_a
     local_stack,
     celery_worker_process,
     channels,
-    tmp_path,
+    file_sandbox,
     unique_name,
     cleanup_connectors,
 ):
