@@ -31,7 +31,8 @@ def outbox_add(*, type: str, subject: str, data: dict) -> None:
 
 
 def outbox_prune() -> int:
-    """Forget published events, and unpublished ones while publishing is off, after EVENTS_RETENTION_DAYS."""
+    """Forget published events, and unpublished ones while publishing is off, after EVENTS_RETENTION_DAYS
+    (run by the sweep)."""
     cutoff = timezone.now() - timedelta(days=settings.EVENTS_RETENTION_DAYS)
     old = OutboxEvent.objects.filter(created_at__lt=cutoff)
     if events_enabled():
@@ -56,7 +57,6 @@ def publish_events(*, batch_size: int | None = None) -> int:
     One drainer at a time (a row lock on the batch, NOWAIT: a second drainer just returns) keeps the
     order. Rows are marked published up to the first one Kafka did not acknowledge."""
     if not events_enabled():
-        outbox_prune()
         return 0
     batch_size = batch_size or settings.EVENTS_BATCH_SIZE
     published = 0
@@ -71,7 +71,6 @@ def publish_events(*, batch_size: int | None = None) -> int:
             except DatabaseError:  # "could not obtain lock": another drainer is at it
                 return published
             if not rows:
-                outbox_prune()
                 return published
             try:
                 delivered = events_producer().publish(

@@ -25,6 +25,7 @@ from monitoring import faults
 from monitoring.models import Alert, ClusterHealth, ConnectorHealth
 from monitoring.services.alerts import alert_raise, alerts_resolve, deliveries_resend_pending
 from monitoring.services.lag import LAG_FIELDS, measure_sink_lag
+from monitoring.services.outbox import outbox_prune
 from monitoring.services.restarts import apply_restart_policy
 from tenants.models import Cluster
 
@@ -45,6 +46,7 @@ def sweep_all() -> dict:
         totals["unreachable"] += result["unreachable"]
         totals["connectors"] += result["connectors"]
     deliveries_resend_pending()
+    outbox_prune()
     return totals
 
 
@@ -130,14 +132,15 @@ def _mark_unreachable(cluster: Cluster, error: ConnectError) -> None:
 
 
 def _mark_reachable(cluster: Cluster) -> None:
+    # Two short transactions, one table each: a sweep never holds one table's lock while waiting on another's.
     with transaction.atomic():
         health, created = ClusterHealth.objects.select_for_update().get_or_create(cluster=cluster)
         if created or health.reachable:
             return
         health.reachable, health.unreachable_since, health.last_error = True, None, ""
         health.save(update_fields=["reachable", "unreachable_since", "last_error"])
-        alerts_resolve(alerts=Alert.objects.filter(cluster=cluster, condition=Alert.Condition.CLUSTER_UNREACHABLE))
-        logger.info("cluster reachable again", extra={"cluster": cluster.name})
+    alerts_resolve(alerts=Alert.objects.filter(cluster=cluster, condition=Alert.Condition.CLUSTER_UNREACHABLE))
+    logger.info("cluster reachable again", extra={"cluster": cluster.name})
 
 
 def _record_sweep(cluster: Cluster, *, started: float, seen: int) -> None:
