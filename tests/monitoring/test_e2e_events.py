@@ -3,9 +3,8 @@ paused, resumed, deleted) is consumed from the events topic as CloudEvents keyed
 order and complete, although the events broker was down for part of it.
 
 The connector lives on the real local stack, driven through the API and a real Celery worker; the
-events go to a broker of their own (EVENTS_BOOTSTRAP_SERVERS), started and stopped by the test. It
-keeps its data in memory, so what it held before the outage is gone after it: the consumer reads
-what it could before, and everything after from the beginning.
+events go to a Kafka broker of their own (EVENTS_BOOTSTRAP_SERVERS), stopped and started again by
+the test; a consumer reads the topic from its beginning at the end.
 """
 
 from __future__ import annotations
@@ -17,8 +16,7 @@ import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from connectors.models import Connector
-from controlplane.devstack.processes import ManagedProcess, port_is_open, wait_until
-from controlplane.devstack.stack import find_broker_binary
+from devstack.stack import LocalStack, StackConfig
 from monitoring.kafka import events_producer_reset
 from monitoring.models import OutboxEvent
 from monitoring.services.outbox import publish_events
@@ -30,42 +28,49 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
 
 class EventsBroker:
-    def __init__(self, run_dir) -> None:
-        self.port = free_ports(1)[0]
-        self.process = ManagedProcess(name="events-broker", run_dir=run_dir)
+    """A Kafka cluster of the local stack's kind, apart from the one Connect uses, for the events topic
+    only: stopped and started again by the test (its data is kept on disk)."""
+
+    def __init__(self, run_dir, redis_url: str) -> None:
+        broker_port, controller_port, connect_port = free_ports(3)
+        self.stack = LocalStack(
+            StackConfig(
+                run_dir=run_dir,
+                broker_port=broker_port,
+                controller_port=controller_port,
+                connect_port=connect_port,
+                redis_url=redis_url,
+                connect_group=f"events-{uuid.uuid4().hex[:8]}",
+            )
+        )
 
     @property
     def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return self.stack.config.bootstrap_servers
 
     def start(self) -> None:
-        listener = f"tcp://{self.bootstrap}"
-        command = [
-            str(find_broker_binary()),
-            "broker",
-            "--listener-url",
-            listener,
-            "--advertised-listener-url",
-            listener,
-        ]
-        self.process.start(command, cwd=self.process.run_dir)
-        assert wait_until(lambda: port_is_open(self.port), timeout=20), self.process.log_tail()
+        self.stack.up(timeout=180)
 
     def stop(self) -> None:
-        self.process.stop()
-        assert wait_until(lambda: not port_is_open(self.port), timeout=20)
+        self.stack.broker.stop(timeout=30)
+        assert not self.stack.broker_is_ready()
+
+    def down(self) -> None:
+        self.stack.down()
 
 
 @pytest.fixture
-def events_broker(tmp_path, settings):
-    broker = EventsBroker(tmp_path)
+def events_broker(tmp_path_factory, settings, test_redis_url):
+    broker = EventsBroker(tmp_path_factory.mktemp("events-stack"), test_redis_url)
     broker.start()
     settings.EVENTS_BOOTSTRAP_SERVERS = broker.bootstrap
     settings.EVENTS_TOPIC = f"controlplane.events.{uuid.uuid4().hex[:8]}"
     events_producer_reset()
-    yield broker
-    events_producer_reset()
-    broker.stop()
+    try:
+        yield broker
+    finally:
+        events_producer_reset()
+        broker.down()
 
 
 def _read_all(bootstrap: str, topic: str, *, until, timeout: float = 30) -> list[dict]:
@@ -163,10 +168,10 @@ def test_a_connectors_whole_life_is_on_the_events_topic_in_order_despite_a_broke
     assert client.delete(f"/api/v1/connectors/{name}/").status_code == 202
     _wait_state(client, name, "DELETED")
     _drain_until_empty()
-    after = _read_all(
+    everything = _read_all(
         events_broker.bootstrap, settings.EVENTS_TOPIC, until=lambda m: _transitions(m, name)[-1:] == ["DELETED"]
     )
-    assert _transitions(before, name) + _transitions(after, name) == [
+    assert _transitions(everything, name) == [
         "REQUESTED",
         "PROVISIONING",
         "RUNNING",
@@ -175,5 +180,5 @@ def test_a_connectors_whole_life_is_on_the_events_topic_in_order_despite_a_broke
         "DELETING",
         "DELETED",
     ]
-    assert all(event["_key"] == name for event in after if event["subject"] == name)
+    assert all(event["_key"] == name for event in everything if event["subject"] == name)
     assert not Connector.objects.filter(name=name).exclude(state="DELETED").exists()

@@ -130,7 +130,7 @@ def _restart_task_on_connect(cluster, name: str) -> None:
 
 
 def _produce(bootstrap: str, topic: str, count: int) -> None:
-    """One record per request: Tansu (the local broker) numbers offsets per batch, not per record."""
+    """One record per request, so the records arrive one by one as a busy source would send them."""
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 0})
     for index in range(count):
         producer.produce(topic, value=f'{{"n": {index}}}'.encode())
@@ -368,7 +368,7 @@ def test_a_stopped_connect_worker_is_one_unreachable_alert_no_failed_connector_a
     name, _, _ = _create_file_sink(client, file_sandbox, unique_name("down"), {})
     _sweep_until(local_cluster, lambda: _state(name) == "RUNNING", timeout=180, message="the sink to run")
 
-    time.sleep(3)  # let the Connect group settle: a worker stopped mid-rebalance wedges Tansu's group
+    time.sleep(3)  # let the Connect group settle before its only worker goes
     local_stack.connect.stop()
     try:
         _sweeps(local_cluster, 5)
