@@ -6,17 +6,11 @@ from django.urls import reverse
 from connectors.services.transitions import connector_transition
 from connectors.state_machine import State
 from controlplane.crypto import encrypt_secrets
-from tests.factories import ConnectorFactory, SharedClusterFactory, UserFactory
+from tests.factories import ConnectorFactory, SharedClusterFactory
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "S3cr3t-admin-test"
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(username="platform-admin", is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.fixture
