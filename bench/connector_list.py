@@ -7,7 +7,7 @@ APIClient with a developer API key (after two warm-up requests) and counts the S
     .venv/bin/python bench/connector_list.py              # sizes 50 500 5000
     .venv/bin/python bench/connector_list.py 100 10000
 
-The database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/controlplane_bench) is
+The database (BENCH_DATABASE_URL, default postgres://postgres:postgres@127.0.0.1:5432/controlplane_bench) is
 created for the run and dropped at its end; its name must end in "_bench".
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/controlplane_bench"
+DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5432/controlplane_bench"
 DEFAULT_SIZES = (50, 500, 5000)
 REQUESTS = 20
 WARM_UP = 2

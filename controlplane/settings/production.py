@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from controlplane.env import env_bool, env_str
 from controlplane.settings.base import *  # noqa: F403
-from controlplane.settings.base import CONNECTOR_ENCRYPTION_KEYS, DEBUG, SECRET_KEY
+from controlplane.settings.base import CONNECTOR_ENCRYPTION_KEYS, DEBUG, REDIS_URL, SECRET_KEY
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production settings")
@@ -23,3 +23,13 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# One cache for every process on every host (a cluster's failed plugin listing, API key last-use
+# stamps): Django's default per-process cache would differ between gunicorn workers.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("CACHE_URL", REDIS_URL),
+        "KEY_PREFIX": "controlplane",
+    }
+}
