@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PGPASSWORD=${PGPASSWORD:-postgres}
 bash scripts/test-services.sh
+bash scripts/test-browser.sh
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres:$PGPASSWORD@127.0.0.1:5432/controlplane}
 export REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 exec .venv/bin/pytest "$@"
