@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from connectors.admin.common import ReadOnlyAdminMixin, actor_of, admin_page, describe, json_block, state_badge
 from connectors.catalog import all_types, get_type
 from connectors.models import Alert, Connector, ConnectorEvent
+from connectors.selectors import connector_live_status
 from connectors.selectors.overview import (
     connector_counts_by_state,
     connectors_waiting_for_a_person,
@@ -31,6 +32,15 @@ from controlplane.exceptions import ApplicationError
 from tenants.models import Cluster
 
 DASHBOARD_ALERTS = 20
+# The list's actions, as buttons on a connector's own page: action name -> label.
+PAGE_BUTTONS = {
+    "pause": "Pause",
+    "resume": "Resume",
+    "restart_failed": "Restart failed tasks",
+    "restart_all": "Restart all",
+    "reconcile_now": "Reconcile now",
+    "delete_connectors": "Delete…",
+}
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -160,6 +170,7 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             {
                 "fields": [
                     "state_badge",
+                    "live_status",
                     "applied_generation",
                     "last_error",
                     "retry_blocked",
@@ -174,6 +185,7 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
     inlines = [ConnectorEventInline, AlertInline]
+    change_form_template = "admin/connectors/connector_change_form.html"
 
     def get_queryset(self, request):
         return connectors_with_open_alert(super().get_queryset(request).select_related("tenant", "cluster"))
@@ -202,6 +214,14 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             reverse("admin:connectors_connector_credentials", args=[connector.pk]),
         )
 
+    @admin.display(description="on Connect now")
+    def live_status(self, connector: Connector):
+        """Connect's connector and task states as it reports them now (traces trimmed, secrets masked)."""
+        live = connector_live_status(connector=connector)
+        if live["connect"] is None:
+            return f"not available: {live['connect_error']}" if live["connect_error"] else "-"
+        return json_block(live["connect"])
+
     @admin.display(description="config")
     def config_json(self, connector: Connector) -> str:
         return json_block(connector.config)
@@ -223,6 +243,12 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_operate_permission(self, request) -> bool:
         return request.user.has_perm("connectors.change_connector")
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The same actions as on the list, as buttons on the connector's own page.
+        context["connector_actions"] = list(PAGE_BUTTONS.items()) if self.has_operate_permission(request) else []
+        context["action_checkbox_name"] = helpers.ACTION_CHECKBOX_NAME
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def _act(self, request, queryset, *, verb: str, call) -> None:
         """Call the service for each selected connector; say what was queued and what was refused."""
         actor = actor_of(request)
@@ -234,6 +260,7 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 refused.append(f"{connector.name}: {describe(error)}")
             else:
                 queued.append(connector.name)
+                self.log_change(request, connector, f"{verb} queued from the admin.")
         if queued:
             self.message_user(request, f"{verb} queued for {len(queued)}: {', '.join(queued)}.", messages.SUCCESS)
         for line in refused:

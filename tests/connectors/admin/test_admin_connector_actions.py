@@ -76,6 +76,10 @@ def test_restart_failed_tasks_pause_resume_restart_reconcile_and_delete_from_the
         _settled(connector, state)
         assert connect.status(connector.name)["connector"]["state"] == connect_state
         assert connector.events.filter(to_state=state).latest("created_at").actor == ACTOR
+        page = admin_client.get(reverse("admin:connectors_connector_change", args=[connector.pk])).content.decode()
+        assert f"&quot;state&quot;: &quot;{connect_state}&quot;" in page  # what Connect reports now
+    history = admin_client.get(reverse("admin:connectors_connector_history", args=[connector.pk])).content.decode()
+    assert "Pause queued from the admin." in history and "Resume queued from the admin." in history
 
     _act(admin_client, "restart_all", connector)
     wait_for(lambda: not Connector.objects.get(pk=connector.pk).pending_restart, timeout=60, message="restart done")

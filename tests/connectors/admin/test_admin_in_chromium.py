@@ -17,9 +17,9 @@ import pytest
 from django.conf import settings
 
 from connectors.clusters import cluster_connect_endpoint
-from connectors.connect import ConnectorNotFound, connect_client
+from connectors.connect import connect_client
 from connectors.models import Connector
-from connectors.services.commands import connector_create
+from connectors.services.commands import connector_create, connector_request_action
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import State
 from tests.conftest import PLATFORM_ADMIN_PASSWORD, wait_for
@@ -67,10 +67,15 @@ def running_cdc_connector(tenant, local_cluster, cdc_database, celery_worker_pro
 
     wait_for(running, timeout=90, message=f"{connector.name} to run")
     yield connector
-    try:
-        connect_client(cluster_connect_endpoint(cluster=local_cluster)).delete(connector.name)
-    except ConnectorNotFound:
-        pass
+    # Deleted the product's way, so Debezium has let go of its replication slot (dropped with it)
+    # before cdc_database drops the database.
+    connector_request_action(connector=connector, action="delete", actor="user:alice")
+
+    def deleted():
+        connector.refresh_from_db()
+        return connector.state == State.DELETED
+
+    wait_for(deleted, timeout=90, message=f"{connector.name} to be deleted")
 
 
 def test_a_platform_admin_pauses_a_connector_in_the_browser_and_sees_no_secret(
