@@ -117,3 +117,26 @@ def test_the_change_page_offers_the_actions_as_buttons_that_go_through_the_servi
 
     connector.refresh_from_db()
     assert (connector.desired_state, connector.operation) == ("paused", "pause")
+
+
+def test_a_staff_user_who_may_only_view_connectors_can_neither_act_nor_replace_credentials(client, tenant):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    viewer = UserFactory(username="auditor", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_connector"))
+    client.force_login(viewer)
+    connector = ConnectorFactory(tenant=tenant, state=State.RUNNING)
+
+    listing = client.get(reverse("admin:connectors_connector_changelist"))
+    page = client.get(reverse("admin:connectors_connector_change", args=[connector.pk])).content.decode()
+    client.post(
+        reverse("admin:connectors_connector_changelist"), {"action": "pause", "_selected_action": [connector.pk]}
+    )
+
+    assert listing.status_code == 200 and listing.context["action_form"] is None  # no action offered
+    assert ">Pause</button>" not in page
+    assert client.get(reverse("admin:connectors_connector_credentials", args=[connector.pk])).status_code == 403
+    connector.refresh_from_db()
+    assert connector.desired_state == "running" and not connector.operation
