@@ -347,10 +347,11 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 except ApplicationError as error:
                     form.add_error(None, describe(error))
                 else:
+                    replaced = ", ".join(sorted(form.replacements()))
+                    self.log_change(request, connector, f"Credentials replaced: {replaced} (values never recorded).")
                     self.message_user(
                         request,
-                        f"Credentials of {connector.name} replaced ({', '.join(sorted(form.replacements()))}); "
-                        "the update is queued.",
+                        f"Credentials of {connector.name} replaced ({replaced}); the update is queued.",
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(reverse("admin:connectors_connector_change", args=[connector.pk]))

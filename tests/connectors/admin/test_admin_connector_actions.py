@@ -9,6 +9,7 @@ from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectorNotFound, connect_client
 from connectors.models import Connector
 from connectors.services.commands import connector_create
+from connectors.services.reconcile import reconcile_cluster
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import State
 from tests.conftest import wait_for
@@ -119,3 +120,39 @@ def test_an_action_refused_by_the_service_is_reported_and_the_others_are_queued(
     assert any(line.startswith(f"Not queued: {gone.name}:") and "deleted" in line for line in shown)
     busy.refresh_from_db(), free.refresh_from_db()
     assert busy.desired_state == "running" and free.desired_state == "paused"
+
+
+def test_reconcile_now_writes_the_desired_config_back_over_a_hand_made_change(
+    admin_client, tenant, local_cluster, celery_worker_process, tmp_path, unique_name
+):
+    source = tmp_path / "crm.txt"
+    source.write_text("one\n")
+    connector_id = unique_name("crm")
+    connector, _ = connector_create(
+        spec=ConnectorSpec(
+            tenant=tenant,
+            type_key="file-source",
+            cluster_name="local",
+            stage="dev",
+            connector_id=connector_id,
+            config={"file": str(source)},
+            topics=[f"sales.{connector_id}"],
+            create_topics=True,
+        ),
+        actor="user:alice",
+    )
+    _settled(connector, State.RUNNING)
+    connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
+    desired = connect.get_config(connector.name)
+    connect.put_config(connector.name, {**desired, "file": str(tmp_path / "elsewhere.txt")})  # by hand
+    reconcile_cluster(cluster=local_cluster)  # the cluster's policy only reports drift
+    _settled(connector, State.DRIFTED)
+
+    _act(admin_client, "reconcile_now", connector)
+
+    _settled(connector, State.RUNNING)
+    assert connect.get_config(connector.name)["file"] == str(source)
+    assert connector.events.filter(to_state=State.UPDATING).latest("created_at").actor == ACTOR
+    deleting = _act(admin_client, "delete_connectors", connector, confirm="yes")
+    assert deleting.status_code == 302
+    _settled(connector, State.DELETED)

@@ -117,10 +117,13 @@ def test_a_connector_credential_is_replaced_through_the_update_service_and_never
     assert connector_secrets(connector=cdc_connector) == {"database.password": NEW}
     assert cdc_connector.generation == 2  # an update: revalidated, and queued to Connect
     assert cdc_connector.operation == "update"
+    history = admin_client.get(reverse("admin:connectors_connector_history", args=[cdc_connector.pk]))
+    assert "Credentials replaced: database.password" in history.content.decode()
     for page in (
         admin_client.get(reverse("admin:connectors_connector_change", args=[cdc_connector.pk])),
         admin_client.get(reverse("admin:connectors_connector_changelist")),
         admin_client.get(url),
+        history,
     ):
         html = page.content.decode()
         assert NEW not in html and OLD not in html and cdc_connector.secrets_encrypted[:20] not in html
