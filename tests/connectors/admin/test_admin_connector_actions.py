@@ -8,11 +8,10 @@ from django.urls import reverse
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectorNotFound, connect_client
 from connectors.models import Connector
-from connectors.services.commands import connector_create
 from connectors.services.reconcile import reconcile_cluster
-from connectors.spec import ConnectorSpec
 from connectors.state_machine import State
 from tests.conftest import wait_for
+from tests.connectors.conftest import connector_requested
 from tests.factories import ConnectorFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
@@ -45,18 +44,13 @@ def test_restart_failed_tasks_pause_resume_restart_reconcile_and_delete_from_the
 ):
     output_dir = tmp_path / "not-yet"  # missing: the sink's task fails at start
     connector_id = unique_name("export")
-    connector, _ = connector_create(
-        spec=ConnectorSpec(
-            tenant=tenant,
-            type_key="file-sink",
-            cluster_name="local",
-            stage="dev",
-            connector_id=connector_id,
-            config={"file": str(output_dir / "out.txt")},
-            topics=[f"sales.{connector_id}"],
-            create_topics=True,
-        ),
-        actor="user:alice",
+    connector = connector_requested(
+        tenant=tenant,
+        type_key="file-sink",
+        connector_id=connector_id,
+        config={"file": str(output_dir / "out.txt")},
+        topics=[f"sales.{connector_id}"],
+        create_topics=True,
     )
     connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
     _settled(connector, State.FAILED)
@@ -128,18 +122,13 @@ def test_reconcile_now_writes_the_desired_config_back_over_a_hand_made_change(
     source = tmp_path / "crm.txt"
     source.write_text("one\n")
     connector_id = unique_name("crm")
-    connector, _ = connector_create(
-        spec=ConnectorSpec(
-            tenant=tenant,
-            type_key="file-source",
-            cluster_name="local",
-            stage="dev",
-            connector_id=connector_id,
-            config={"file": str(source)},
-            topics=[f"sales.{connector_id}"],
-            create_topics=True,
-        ),
-        actor="user:alice",
+    connector = connector_requested(
+        tenant=tenant,
+        type_key="file-source",
+        connector_id=connector_id,
+        config={"file": str(source)},
+        topics=[f"sales.{connector_id}"],
+        create_topics=True,
     )
     _settled(connector, State.RUNNING)
     connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))

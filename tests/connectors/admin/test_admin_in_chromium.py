@@ -19,10 +19,10 @@ from django.conf import settings
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import connect_client
 from connectors.models import Connector
-from connectors.services.commands import connector_create, connector_request_action
-from connectors.spec import ConnectorSpec
+from connectors.services.commands import connector_request_action
 from connectors.state_machine import State
 from tests.conftest import PLATFORM_ADMIN_PASSWORD, wait_for
+from tests.connectors.conftest import connector_requested
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect, pytest.mark.browser]
 
@@ -41,24 +41,19 @@ SCREENSHOT_DIR = Path(settings.VAR_DIR) / "browser"
 @pytest.fixture
 def running_cdc_connector(tenant, local_cluster, cdc_database, celery_worker_process, unique_name):
     """A PostgreSQL CDC source holding a database password, RUNNING on the local Connect worker."""
-    connector, _ = connector_create(
-        spec=ConnectorSpec(
-            tenant=tenant,
-            type_key="postgres-cdc-source",
-            cluster_name="local",
-            stage="dev",
-            connector_id=unique_name("orders"),
-            config={
-                "database.hostname": "127.0.0.1",
-                "database.port": 5432,
-                "database.user": cdc_database.role,
-                "database.dbname": cdc_database.dbname,
-                "table.include.list": [f"public.{cdc_database.table}"],
-            },
-            credentials={"database.password": cdc_database.password},
-            topics=["sales.orders"],
-        ),
-        actor="user:alice",
+    connector = connector_requested(
+        tenant=tenant,
+        type_key="postgres-cdc-source",
+        connector_id=unique_name("orders"),
+        config={
+            "database.hostname": "127.0.0.1",
+            "database.port": 5432,
+            "database.user": cdc_database.role,
+            "database.dbname": cdc_database.dbname,
+            "table.include.list": [f"public.{cdc_database.table}"],
+        },
+        credentials={"database.password": cdc_database.password},
+        topics=["sales.orders"],
     )
 
     def running():
