@@ -17,9 +17,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from connectors.admin.common import ReadOnlyAdminMixin, actor_of, admin_page, describe, json_block, state_badge
 from connectors.catalog import all_types, get_type
-from connectors.models import Alert, Connector, ConnectorEvent
+from connectors.models import Connector, ConnectorEvent
 from connectors.selectors import connector_live_status
 from connectors.selectors.overview import (
+    alert_model,
     connector_counts_by_state,
     connectors_waiting_for_a_person,
     connectors_with_open_alert,
@@ -91,7 +92,7 @@ class ConnectorEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 class AlertInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = Alert
+    model = alert_model()
     fields = ["opened_at", "state", "message", "resolved_at", "notified_at"]
     readonly_fields = fields
     extra = 0
@@ -396,17 +397,6 @@ class ConnectorEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["connector__name", "actor", "reason"]
     list_select_related = ["connector"]
     date_hierarchy = "created_at"
-
-
-@admin.register(Alert)
-class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Read-only: alerts open and resolve with the connector's lifecycle."""
-
-    list_display = ["opened_at", "connector", "tenant", "state", "resolved_at", "notified_at"]
-    list_filter = ["state", ("resolved_at", admin.EmptyFieldListFilter), "tenant"]
-    search_fields = ["connector__name"]
-    list_select_related = ["connector", "tenant"]
-    readonly_fields = ["connector", "tenant", "state", "message", "opened_at", "resolved_at", "notified_at"]
 
 
 admin.site.index_template = "admin/connectors/index.html"

@@ -6,15 +6,21 @@ from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from connectors.models import Alert, Connector
+from connectors.models import Connector
 from connectors.state_machine import State
 
 TROUBLE_STATES = (State.FAILED, State.DEGRADED, State.DRIFTED)
 
 
-def open_alerts() -> QuerySet[Alert]:
+def alert_model():
+    """The Alert model, reached through its relation to connectors (`Connector.alerts`), so that
+    these reads do not depend on which app keeps alerts."""
+    return Connector.alerts.rel.related_model
+
+
+def open_alerts() -> QuerySet:
     """Alerts not yet resolved, newest first."""
-    return Alert.objects.filter(resolved_at__isnull=True).order_by("-opened_at", "-id")
+    return alert_model().objects.filter(resolved_at__isnull=True).order_by("-opened_at", "-id")
 
 
 def connectors_with_open_alert(queryset: QuerySet[Connector]) -> QuerySet[Connector]:

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from connectors.models import Alert, Connector
+from connectors.models import Connector
+from connectors.selectors.overview import alert_model
 from connectors.state_machine import State
 from tests.factories import ConnectorFactory, SharedClusterFactory, TenantFactory
 
@@ -35,6 +36,7 @@ def _make_connectors(count: int, *, tenant, cluster) -> None:
         )
         for index in range(count)
     )
+    Alert = alert_model()
     Alert.objects.bulk_create(
         Alert(connector=connector, tenant=tenant, state=State.FAILED, message="down") for connector in connectors[::3]
     )
@@ -64,7 +66,7 @@ def test_the_list_costs_the_same_number_of_queries_for_10_and_500_connectors_on_
 
 def test_each_row_shows_a_coloured_badge_and_whether_an_alert_is_open(admin_client, tenant):
     failed = ConnectorFactory(tenant=tenant, connector_id="broken", state=State.FAILED)
-    Alert.objects.create(connector=failed, tenant=tenant, state=State.FAILED, message="down")
+    alert_model().objects.create(connector=failed, tenant=tenant, state=State.FAILED, message="down")
     ConnectorFactory(tenant=tenant, connector_id="fine", state=State.RUNNING)
 
     html = admin_client.get(reverse(CHANGELIST)).content.decode()
@@ -82,10 +84,10 @@ def test_needs_attention_lists_trouble_blocked_and_alerted_connectors(admin_clie
     drifted = ConnectorFactory(tenant=tenant, connector_id="drifted", state=State.DRIFTED)
     blocked = ConnectorFactory(tenant=tenant, connector_id="blocked", state=State.PROVISIONING, retry_blocked=True)
     alerted = ConnectorFactory(tenant=tenant, connector_id="alerted", state=State.RUNNING)
-    Alert.objects.create(connector=alerted, tenant=tenant, state=State.DEGRADED)
+    alert_model().objects.create(connector=alerted, tenant=tenant, state=State.DEGRADED)
     healthy = ConnectorFactory(tenant=tenant, connector_id="healthy", state=State.RUNNING)
     resolved = ConnectorFactory(tenant=tenant, connector_id="resolved", state=State.RUNNING)
-    Alert.objects.create(connector=resolved, tenant=tenant, state=State.FAILED, resolved_at="2026-01-01T00:00Z")
+    alert_model().objects.create(connector=resolved, tenant=tenant, state=State.FAILED, resolved_at="2026-01-01T00:00Z")
 
     attention = admin_client.get(reverse(CHANGELIST), {"attention": "yes"})
     calm = admin_client.get(reverse(CHANGELIST), {"attention": "no"})

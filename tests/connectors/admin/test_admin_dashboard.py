@@ -4,7 +4,7 @@ a person; linked from the admin index."""
 import pytest
 from django.urls import reverse
 
-from connectors.models import Alert
+from connectors.selectors.overview import alert_model
 from connectors.state_machine import State
 from tests.factories import ConnectorFactory, SharedClusterFactory
 
@@ -16,11 +16,13 @@ def test_the_dashboard_counts_by_cluster_and_state_and_lists_open_alerts_newest_
     west = SharedClusterFactory(name="west", tenants=[tenant])
     for cluster, state in [(east, State.RUNNING), (east, State.RUNNING), (east, State.FAILED), (west, State.PAUSED)]:
         ConnectorFactory(tenant=tenant, cluster=cluster, state=state)
-    older = Alert.objects.create(connector=ConnectorFactory(tenant=tenant, cluster=west), tenant=tenant, state="FAILED")
-    newer = Alert.objects.create(
+    older = alert_model().objects.create(
+        connector=ConnectorFactory(tenant=tenant, cluster=west), tenant=tenant, state="FAILED"
+    )
+    newer = alert_model().objects.create(
         connector=ConnectorFactory(tenant=tenant, cluster=west), tenant=tenant, state="DRIFTED"
     )
-    Alert.objects.create(
+    alert_model().objects.create(
         connector=ConnectorFactory(tenant=tenant, cluster=west),
         tenant=tenant,
         state="FAILED",
