@@ -25,6 +25,7 @@ from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import ValidationFailed
 from controlplane.naming import SUFFIX, stage_errors
 from tenants.models import Tenant
+from tenants.selectors import cluster_is_open_to
 
 DESIRED_FOR_OBSERVED = {State.PAUSED: DesiredState.PAUSED, State.STOPPED: DesiredState.STOPPED}
 
@@ -32,6 +33,8 @@ DESIRED_FOR_OBSERVED = {State.PAUSED: DesiredState.PAUSED, State.STOPPED: Desire
 def unmanaged_connector_adopt(*, unmanaged: UnmanagedConnector, tenant: Tenant, stage: str, actor: str) -> Connector:
     """Take the connector over for `tenant` in `stage`, or raise ValidationFailed saying why."""
     cluster = unmanaged.cluster
+    if not cluster_is_open_to(cluster=cluster, tenant=tenant):
+        raise ValidationFailed({"tenant": [f"cluster {cluster.name} is not open to tenant {tenant.slug}"]})
     connector_id = _connector_id_from_name(unmanaged.name, tenant=tenant, stage=stage, cluster=cluster)
     try:
         with connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)) as client:

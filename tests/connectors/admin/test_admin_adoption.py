@@ -11,8 +11,10 @@ from connectors.models import Connector, UnmanagedConnector
 from connectors.services.reconcile import reconcile_cluster
 from connectors.state_machine import State
 from tests.conftest import wait_for
+from tests.factories import DedicatedClusterFactory, SharedClusterFactory
+from tests.system import closed_port
 
-pytestmark = [pytest.mark.django_db, pytest.mark.connect]
+pytestmark = pytest.mark.django_db
 
 FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 
@@ -56,6 +58,7 @@ def _adopt(admin_client, unmanaged, tenant, stage="dev"):
     )
 
 
+@pytest.mark.connect
 def test_a_connector_named_by_the_convention_with_its_tenants_topics_is_adopted(
     admin_client, tenant, hand_made, unique_name
 ):
@@ -82,6 +85,7 @@ def test_a_connector_named_by_the_convention_with_its_tenants_topics_is_adopted(
     assert connector.observed_at is not None or connector.state == State.DRIFTED
 
 
+@pytest.mark.connect
 @pytest.mark.parametrize(
     ("name", "topic", "stage", "reason"),
     [
@@ -107,3 +111,23 @@ def test_a_connector_that_breaks_the_tenants_rules_is_refused_and_left_alone(
     assert UnmanagedConnector.objects.filter(pk=unmanaged.pk).exists()
     assert hand_made.connect.get_config(name) == live_before
     assert hand_made.connect.status(name)["connector"]["state"] == "RUNNING"
+
+
+@pytest.mark.parametrize("kind", ["dedicated to another tenant", "shared but not opened to it"])
+def test_a_tenant_cannot_adopt_on_a_cluster_not_open_to_it_and_connect_is_not_even_asked(
+    admin_client, tenant, other_tenant, kind
+):
+    unreachable = f"http://127.0.0.1:{closed_port()}"  # asking it would fail differently
+    if kind.startswith("dedicated"):
+        cluster = DedicatedClusterFactory(name="theirs", owner_tenant=other_tenant, connect_url=unreachable)
+        name = "sales-dev-legacy-connector"
+    else:
+        cluster = SharedClusterFactory(name="closed", connect_url=unreachable, tenants=[other_tenant])
+        name = "edh-shared-sales-dev-legacy-connector"
+    unmanaged = UnmanagedConnector.objects.create(cluster=cluster, name=name, connector_class=FILE_SOURCE)
+
+    response = _adopt(admin_client, unmanaged, tenant)
+
+    [said] = response.context["form"].non_field_errors()
+    assert f"cluster {cluster.name} is not open to tenant sales" in said
+    assert UnmanagedConnector.objects.filter(pk=unmanaged.pk).exists() and not Connector.objects.exists()
