@@ -37,6 +37,7 @@ DASHBOARD_ALERTS = 20
 PAGE_BUTTONS = {
     "pause": "Pause",
     "resume": "Resume",
+    "stop": "Stop",
     "restart_failed": "Restart failed tasks",
     "restart_all": "Restart all",
     "reconcile_now": "Reconcile now",
@@ -143,7 +144,7 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 100
     list_max_show_all = 1000
     show_full_result_count = False  # one count query fewer on big tables
-    actions = ["pause", "resume", "restart_failed", "restart_all", "reconcile_now", "delete_connectors"]
+    actions = ["pause", "resume", "stop", "restart_failed", "restart_all", "reconcile_now", "delete_connectors"]
     exclude = ["secrets_encrypted"]
     fieldsets = [
         (
@@ -284,6 +285,10 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description="Resume selected connectors", permissions=["operate"])
     def resume(self, request, queryset):
         self._lifecycle(request, queryset, "resume", "Resume")
+
+    @admin.action(description="Stop selected connectors (not on Confluent Cloud)", permissions=["operate"])
+    def stop(self, request, queryset):
+        self._lifecycle(request, queryset, "stop", "Stop")
 
     @admin.action(description="Restart failed tasks of selected connectors", permissions=["operate"])
     def restart_failed(self, request, queryset):

@@ -66,7 +66,12 @@ def test_restart_failed_tasks_pause_resume_restart_reconcile_and_delete_from_the
     _act(admin_client, "reconcile_now", connector)  # records what Connect now reports
     _settled(connector, State.RUNNING)
 
-    for action, state, connect_state in [("pause", State.PAUSED, "PAUSED"), ("resume", State.RUNNING, "RUNNING")]:
+    for action, state, connect_state in [
+        ("pause", State.PAUSED, "PAUSED"),
+        ("resume", State.RUNNING, "RUNNING"),
+        ("stop", State.STOPPED, "STOPPED"),
+        ("resume", State.RUNNING, "RUNNING"),
+    ]:
         _act(admin_client, action, connector)
         _settled(connector, state)
         assert connect.status(connector.name)["connector"]["state"] == connect_state

@@ -108,7 +108,7 @@ def test_the_event_list_renders_with_its_filters(admin_client, connector_with_se
 def test_the_change_page_offers_the_actions_as_buttons_that_go_through_the_services(admin_client, tenant):
     connector = ConnectorFactory(tenant=tenant, state=State.RUNNING)
     page = admin_client.get(reverse("admin:connectors_connector_change", args=[connector.pk])).content.decode()
-    for label in ("Pause", "Resume", "Restart failed tasks", "Restart all", "Reconcile now", "Delete…"):
+    for label in ("Pause", "Resume", "Stop", "Restart failed tasks", "Restart all", "Reconcile now", "Delete…"):
         assert f">{label}</button>" in page
 
     admin_client.post(
