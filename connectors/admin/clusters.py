@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from connectors.admin.common import admin_page, state_badge
 from connectors.selectors.cluster_check import cluster_connection_check
-from connectors.selectors.overview import connector_counts_by_state
+from connectors.selectors.overview import clusters_with_connector_counts, connector_counts
 from tenants.admin import ClusterAdminForm
 from tenants.models import Cluster
 
@@ -29,6 +29,7 @@ class ClusterAdmin(admin.ModelAdmin):
         "connect_flavour",
         "drift_policy",
         "is_active",
+        "connectors_by_state",
         "test_connection_link",
     ]
     list_filter = ["kind", "connect_flavour", "is_active"]
@@ -42,18 +43,19 @@ class ClusterAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def get_queryset(self, request):
+        return clusters_with_connector_counts(super().get_queryset(request))
+
     @admin.display(description="connectors by state")
     def connectors_by_state(self, cluster: Cluster):
-        if not cluster.pk:
-            return "-"
-        counts = connector_counts_by_state(cluster_ids=[cluster.pk]).get(cluster.pk, {})
+        counts = {state: count for state, count in connector_counts(cluster).items() if count} if cluster.pk else {}
         if not counts:
             return "none"
         changelist = reverse("admin:connectors_connector_changelist")
         return format_html_join(
             " ",
             '<a href="{}?cluster__id__exact={}&state__exact={}">{} {}</a>',
-            ((changelist, cluster.pk, state, state_badge(state), count) for state, count in sorted(counts.items())),
+            ((changelist, cluster.pk, state, state_badge(state), count) for state, count in counts.items()),
         )
 
     @admin.display(description="connection")

@@ -20,15 +20,16 @@ from connectors.catalog import all_types, get_type
 from connectors.models import Connector, ConnectorEvent
 from connectors.selectors import connector_live_status
 from connectors.selectors.overview import (
+    COUNTED_STATES,
     alert_model,
-    connector_counts_by_state,
+    clusters_with_connector_counts,
+    connector_counts,
     connectors_waiting_for_a_person,
     connectors_with_open_alert,
     needs_attention_filter,
     open_alerts,
 )
 from connectors.services import commands
-from connectors.state_machine import State
 from controlplane.exceptions import ApplicationError
 from tenants.models import Cluster
 
@@ -371,23 +372,17 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def dashboard_view(self, request):
-        clusters = list(Cluster.objects.select_related("landing_zone", "owner_tenant").order_by("name"))
-        counts = connector_counts_by_state()
-        states = [state for state in State.values if state != State.DELETED]
+        clusters = clusters_with_connector_counts(Cluster.objects.order_by("name"))
         rows = [
-            {
-                "cluster": cluster,
-                "counts": [(state, counts.get(cluster.pk, {}).get(state, 0)) for state in states],
-                "total": sum(counts.get(cluster.pk, {}).values()),
-            }
-            for cluster in clusters
+            {"cluster": cluster, "counts": list(counts.items()), "total": sum(counts.values())}
+            for cluster, counts in ((cluster, connector_counts(cluster)) for cluster in clusters)
         ]
         return admin_page(
             self,
             request,
             "dashboard.html",
             title="Dashboard",
-            states=states,
+            states=COUNTED_STATES,
             rows=rows,
             alerts=list(open_alerts().select_related("connector", "tenant")[:DASHBOARD_ALERTS]),
             waiting=list(connectors_waiting_for_a_person()[:DASHBOARD_ALERTS]),

@@ -48,14 +48,21 @@ def test_the_test_connection_action_checks_every_selected_cluster(admin_client, 
     assert "does not answer" in response.content.decode()
 
 
-def test_the_cluster_page_counts_its_connectors_by_state(admin_client, tenant):
+@pytest.mark.parametrize("page", ["list", "change"])
+def test_the_cluster_list_and_page_count_connectors_by_state(admin_client, tenant, page):
     cluster = SharedClusterFactory(name="counted", tenants=[tenant])
     for state in (State.RUNNING, State.RUNNING, State.FAILED, State.DELETED):
         ConnectorFactory(tenant=tenant, cluster=cluster, state=state)
+    SharedClusterFactory(name="empty")
+    url = {
+        "list": reverse("admin:tenants_cluster_changelist"),
+        "change": reverse("admin:tenants_cluster_change", args=[cluster.pk]),
+    }[page]
 
-    response = admin_client.get(reverse("admin:tenants_cluster_change", args=[cluster.pk]))
+    html = admin_client.get(url).content.decode()
 
-    html = response.content.decode()
     assert "state-running" in html and "RUNNING</span> 2" in html
     assert "FAILED</span> 1" in html
     assert "DELETED</span>" not in html
+    if page == "list":
+        assert '<td class="field-connectors_by_state">none</td>' in html  # the empty cluster
