@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
@@ -17,6 +17,7 @@ from connectors.services import commands
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from controlplane.api.base import TenantScopedViewSet
+from controlplane.api.serializers import StrictInputSerializer
 from controlplane.masking import MASK
 from tenants.access import access_for_request
 from tenants.models import Role
@@ -24,17 +25,21 @@ from tenants.selectors import cluster_list_open_to
 
 
 # --- serializers ----------------------------------------------------------------------------------
-class ConnectorInputSerializer(serializers.Serializer):
-    tenant = serializers.CharField(required=False, help_text="Tenant slug; needed only if you belong to several.")
-    type = serializers.CharField()
-    cluster = serializers.CharField()
-    stage = serializers.CharField()
+class ConnectorInputSerializer(StrictInputSerializer):
+    # Identifiers are taken exactly as sent (no trimming): "crm\n" is refused, not quietly made "crm".
+    tenant = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="Tenant slug; needed only if you belong to several."
+    )
+    type = serializers.CharField(trim_whitespace=False)
+    cluster = serializers.CharField(trim_whitespace=False)
+    stage = serializers.CharField(trim_whitespace=False)
     id = serializers.CharField(
-        help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector"
+        trim_whitespace=False,
+        help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector",
     )
     config = serializers.DictField(required=False, default=dict)
     credentials = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
-    topics = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    topics = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False, default=list)
     create_topics = serializers.BooleanField(required=False, default=False)
     transforms = serializers.ListField(child=serializers.DictField(), required=False, default=list)
     error_handling = serializers.DictField(required=False, default=dict)
@@ -44,16 +49,16 @@ class ConnectorInputSerializer(serializers.Serializer):
     )
 
 
-class ConnectorUpdateSerializer(serializers.Serializer):
+class ConnectorUpdateSerializer(StrictInputSerializer):
     """PATCH: only the fields sent change."""
 
-    type = serializers.CharField(required=False)
-    cluster = serializers.CharField(required=False)
-    stage = serializers.CharField(required=False)
-    id = serializers.CharField(required=False)
+    type = serializers.CharField(required=False, trim_whitespace=False)
+    cluster = serializers.CharField(required=False, trim_whitespace=False)
+    stage = serializers.CharField(required=False, trim_whitespace=False)
+    id = serializers.CharField(required=False, trim_whitespace=False)
     config = serializers.DictField(required=False, allow_empty=True)
     credentials = serializers.DictField(child=serializers.CharField(allow_null=True), required=False)
-    topics = serializers.ListField(child=serializers.CharField(), required=False)
+    topics = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False)
     create_topics = serializers.BooleanField(required=False)
     transforms = serializers.ListField(child=serializers.DictField(), required=False)
     error_handling = serializers.DictField(required=False)
@@ -108,6 +113,30 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
         return {"self": f"{base}/", "status": f"{base}/status", "events": f"{base}/events/"}
 
 
+class ValidationResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    name = serializers.CharField(help_text="The generated name (empty when naming failed).")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class ConnectorStatusSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    desired_state = serializers.ChoiceField(choices=DesiredState.choices)
+    last_error = serializers.CharField(allow_blank=True)
+    operation_in_flight = serializers.CharField(allow_blank=True)
+    observed_at = serializers.DateTimeField(allow_null=True)
+    connect = serializers.DictField(allow_null=True, help_text="Connect's live status (traces trimmed, masked).")
+    connect_error = serializers.CharField(allow_null=True)
+
+
 class ConnectorEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConnectorEvent
@@ -138,7 +167,7 @@ class ConnectorFilter(django_filters.FilterSet):
 class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     serializer_class = ConnectorOutputSerializer
     lookup_field = "name"
-    lookup_value_regex = "[a-z0-9-]+"
+    lookup_value_regex = "[a-z0-9-]+-connector"
     filterset_class = ConnectorFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SearchFilter]
     search_fields = ["name"]
@@ -156,6 +185,13 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def base_queryset(self):
         # Newest first among equal names: a re-created connector wins over its deleted namesake.
         return Connector.objects.select_related("tenant", "cluster").order_by("name", "-created_at")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and not self.request.query_params.get("state"):
+            # Deleted connectors are history: listed only when asked for with ?state=DELETED.
+            queryset = queryset.exclude(state=State.DELETED)
+        return queryset
 
     def _object_for_action(self) -> Connector:
         connector = self.get_object()
@@ -180,7 +216,20 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         )
         return self._accepted(connector, warnings)
 
-    @extend_schema(request=ConnectorInputSerializer, responses={200: dict})
+    @extend_schema(
+        request=ConnectorInputSerializer,
+        responses={
+            200: ValidationResultSerializer,
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="ValidationRefusal",
+                    serializers=[ValidationResultSerializer, ErrorSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Refused by a validation layer (valid: false), or a malformed request (the error shape).",
+            ),
+        },
+    )
     @action(detail=False, methods=["post"], url_path="validate")
     def validate(self, request):
         data = ConnectorInputSerializer(data=request.data)
@@ -233,7 +282,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def restart(self, request, name: str):
         return self._lifecycle_action(name)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ConnectorStatusSerializer})
     @action(detail=True, methods=["get"])
     def status(self, request, name: str):
         """The stored lifecycle plus what Connect reports now (traces trimmed, secrets masked)."""
@@ -271,6 +320,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScope
 
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
+    lookup_value_regex = "[0-9]+"
 
     def base_queryset(self):
         return Alert.objects.select_related("connector", "tenant")

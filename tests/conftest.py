@@ -50,6 +50,17 @@ def other_tenant(db):
 
 
 @pytest.fixture
+def file_sandbox(tenant):
+    """A fresh directory inside the tenant's file sandbox, where its File Source/Sink may read and write."""
+    import shutil
+
+    directory = tenant.file_sandbox / uuid.uuid4().hex[:12]
+    directory.mkdir(parents=True)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
 def client_for(db):
     """client_for(tenant, role) -> an APIClient authenticated with a fresh API key of that role."""
     from rest_framework.test import APIClient
@@ -57,7 +68,7 @@ def client_for(db):
     from tenants.services import api_key_create
 
     def make(tenant, role="developer"):
-        _, raw_key = api_key_create(tenant=tenant, name=f"test-{role}", role=role)
+        _, raw_key = api_key_create(tenant=tenant, name=f"test-{role}-{uuid.uuid4().hex[:8]}", role=role)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
         client.raw_key = raw_key

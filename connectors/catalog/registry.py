@@ -98,6 +98,9 @@ class FieldSpec:
     pattern: str | None = None  # the whole value must match (re.fullmatch)
     pattern_help: str = ""  # said when the pattern does not match
     placeholders: tuple[str, ...] = ()  # the connector's own template tokens allowed in the value, e.g. "${offset}"
+    # A path on the Connect worker's file system: confined to the tenant's file sandbox, and the type
+    # is offered only on clusters where a platform admin allows worker files.
+    worker_path: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "flavours", _as_frozenset(self.flavours))
@@ -108,6 +111,8 @@ class FieldSpec:
             problems.append("secret fields have type 'password', and only they do")
         if self.secret and self.default is not None:
             problems.append("a secret has no default")
+        if self.worker_path and (self.type != "string" or self.default is not None):
+            problems.append("a worker path is a string without a default")
         if self.enum and self.default is not None and self.default not in self.enum:
             problems.append(f"default {self.default!r} is not in its enum")
         if self.required and self.default is not None:
@@ -274,6 +279,14 @@ class ConnectorType:
             if spec.name == name:
                 return spec
         return None
+
+    def worker_path_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(spec for spec in self.fields if spec.worker_path)
+
+    @property
+    def uses_worker_files(self) -> bool:
+        """Reads or writes files on the Connect worker: only on clusters that allow it, inside a sandbox."""
+        return bool(self.worker_path_fields())
 
     def secret_fields(self, flavour: str | None = None) -> tuple[FieldSpec, ...]:
         return tuple(spec for spec in self.fields_for(flavour) if spec.secret)

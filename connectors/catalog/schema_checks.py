@@ -400,7 +400,7 @@ def topics_errors(
         add("topics", "topics must not repeat.")
     for index, topic in enumerate(topics):
         path = f"topics[{index}]"
-        if not topic or not TOPIC_NAME_PATTERN.match(topic) or topic in (".", ".."):
+        if not topic or not TOPIC_NAME_PATTERN.fullmatch(topic) or topic in (".", ".."):
             add(path, f"'{topic}' is not a valid {what}: use letters, digits, '.', '_' or '-'.")
         elif len(topic) > MAX_TOPIC_NAME_LENGTH:
             add(path, f"a {what} has at most {MAX_TOPIC_NAME_LENGTH} characters.")

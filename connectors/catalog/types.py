@@ -741,12 +741,23 @@ SNOWFLAKE_SINK = ConnectorType(
 
 # --- Development ---------------------------------------------------------------------------------
 
+
+def _worker_file(use: str) -> FieldSpec:
+    return FieldSpec(
+        "file",
+        "string",
+        required=True,
+        worker_path=True,
+        help=f"Absolute path of the file on the Connect worker, inside your tenant's file sandbox; {use}.",
+    )
+
+
 FILE_SOURCE = ConnectorType(
     key="file-source",
     display_name="File Source (development)",
     kind=SOURCE,
     classes={SELF_MANAGED: "org.apache.kafka.connect.file.FileStreamSourceConnector"},
-    fields=(FieldSpec("file", "string", required=True, help="Path of the file on the Connect worker, read by line."),),
+    fields=(_worker_file("read by line"),),
     topic_binding="topic",
     topic_key="topic",
     permissions=("read access to the file on the Connect worker",),
@@ -760,7 +771,7 @@ FILE_SINK = ConnectorType(
     display_name="File Sink (development)",
     kind=SINK,
     classes={SELF_MANAGED: "org.apache.kafka.connect.file.FileStreamSinkConnector"},
-    fields=(FieldSpec("file", "string", required=True, help="Path of the file on the Connect worker, appended to."),),
+    fields=(_worker_file("appended to"),),
     topic_binding="topics",
     topic_key="topics",
     permissions=("write access to the file on the Connect worker",),

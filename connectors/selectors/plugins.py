@@ -9,6 +9,7 @@ from django.core.cache import cache
 from connectors.catalog import ConnectorType, all_types
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectError, connect_client
+from connectors.file_sandbox import cluster_offers
 from controlplane.concurrency import map_concurrently
 from tenants.models import Cluster
 
@@ -68,7 +69,7 @@ def connector_types_for(*, clusters: list[Cluster]) -> list[dict]:
         availability = []
         for cluster in clusters:
             flavour = cluster.connect_flavour
-            offered = connector_type.offered_on(flavour)
+            offered = cluster_offers(cluster=cluster, connector_type=connector_type)
             classes = installed[cluster.name]
             availability.append(
                 {

@@ -31,6 +31,7 @@ from connectors.connect import (
     connect_client,
 )
 from connectors.errors import TopicsUnavailable
+from connectors.file_sandbox import cluster_offers, worker_file_errors, worker_files_refusal
 from connectors.models import Connector
 from connectors.selectors import render_spec, secrets_to_scrub
 from connectors.services.topics import existing_topics
@@ -73,6 +74,7 @@ def validate_connector_spec(
                 connector_type=connector_type, flavour=flavour, config=spec.config, credentials=spec.credentials
             )
         )
+        _check_worker_paths(spec, outcome, connector_type=connector_type)
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
     _check_name(spec, outcome, existing=existing)
@@ -98,6 +100,17 @@ def _check_type_and_cluster(spec: ConnectorSpec, outcome: ValidationOutcome) -> 
     if outcome.connector_type and not outcome.connector_type.offered_on(cluster.connect_flavour):
         outcome.add({"type": [str(UnsupportedFlavour(outcome.connector_type, cluster.connect_flavour))]})
         outcome.connector_type = None
+    elif outcome.connector_type and not cluster_offers(cluster=cluster, connector_type=outcome.connector_type):
+        outcome.add({"type": [worker_files_refusal(cluster=cluster, connector_type=outcome.connector_type)]})
+        outcome.connector_type = None
+
+
+def _check_worker_paths(spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType) -> None:
+    """Files on the Connect worker only inside the tenant's sandbox (see connectors.file_sandbox)."""
+    found = worker_file_errors(
+        cluster=outcome.cluster, tenant=spec.tenant, connector_type=connector_type, config=spec.config
+    )
+    outcome.add({key: messages for key, messages in found.items() if key not in outcome.errors})
 
 
 def _check_name(spec: ConnectorSpec, outcome: ValidationOutcome, *, existing: Connector | None) -> None:
@@ -141,7 +154,9 @@ def _check_topics(
     prefixes = topic_prefixes_of(tenant=spec.tenant)
     direction = "reads" if connector_type.kind == "sink" else "writes"
     for index, topic in enumerate(topics):
-        if not any(topic.startswith(prefix) for prefix in prefixes):
+        if binding != "prefix" and topic in prefixes:
+            outcome.add({f"topics[{index}]": [f"'{topic}' is only a prefix: add the topic's name after it"]})
+        elif not any(topic.startswith(prefix) for prefix in prefixes):
             outcome.add(
                 {
                     f"topics[{index}]": [

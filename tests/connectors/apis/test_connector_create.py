@@ -21,13 +21,14 @@ from connectors.catalog import all_types
 from connectors.models import Connector
 from connectors.selectors import connector_secrets
 from controlplane.crypto import encrypt_secrets
-from tenants.models import Role
+from tenants.models import Role, Tenant
 from tests.connectors.conftest import POSTGRES, CdcDatabase, drop_database
 from tests.factories import ConnectorFactory, DedicatedClusterFactory, SharedClusterFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.connect]
 
 CONNECTORS = "/api/v1/connectors/"
+SALES_SANDBOX = Tenant(slug="sales").file_sandbox
 VALIDATE = "/api/v1/connectors/validate"
 
 
@@ -73,7 +74,7 @@ def file_source(connector_id: str, **overrides) -> dict:
         "cluster": "local",
         "stage": "dev",
         "id": connector_id,
-        "config": {"file": f"/tmp/{connector_id}.txt"},
+        "config": {"file": f"{SALES_SANDBOX}/{connector_id}.txt"},
         "topics": [f"sales.{connector_id}"],
         "create_topics": True,
     }
@@ -346,16 +347,18 @@ def test_the_catalog_lists_every_type_with_its_schema_and_what_the_local_cluster
 # --- 7. PATCH -------------------------------------------------------------------------------------
 def test_patching_the_config_bumps_the_generation_and_changes_only_that(developer, tenant, local_cluster):
     connector = ConnectorFactory(
-        tenant=tenant, cluster=local_cluster, config={"file": "/tmp/a.txt"}, create_topics=True, tasks_max=1
+        tenant=tenant, cluster=local_cluster, config={"file": f"{SALES_SANDBOX}/a.txt"}, create_topics=True, tasks_max=1
     )
     before = {field: getattr(connector, field) for field in ("topics", "transforms", "error_handling", "tasks_max")}
 
-    response = developer.patch(f"{CONNECTORS}{connector.name}/", {"config": {"file": "/tmp/b.txt"}}, format="json")
+    response = developer.patch(
+        f"{CONNECTORS}{connector.name}/", {"config": {"file": f"{SALES_SANDBOX}/b.txt"}}, format="json"
+    )
 
     assert response.status_code == 202, response.json()
-    assert response.json()["generation"] == 2 and response.json()["config"] == {"file": "/tmp/b.txt"}
+    assert response.json()["generation"] == 2 and response.json()["config"] == {"file": f"{SALES_SANDBOX}/b.txt"}
     connector.refresh_from_db()
-    assert connector.generation == 2 and connector.config == {"file": "/tmp/b.txt"}
+    assert connector.generation == 2 and connector.config == {"file": f"{SALES_SANDBOX}/b.txt"}
     assert {field: getattr(connector, field) for field in before} == before
     assert (connector.name, connector.stage, connector.type_key) == (response.json()["name"], "dev", "file-source")
 
