@@ -2,6 +2,8 @@
 under its own name only if the name and topics obey the tenant's rules; otherwise the page says why
 and nothing changes, here or on Connect."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -27,13 +29,13 @@ def _running(connect, name: str) -> bool:
 
 
 @pytest.fixture
-def hand_made(local_cluster, tmp_path):
+def hand_made(local_cluster, file_sandbox):
     """make(name, topic): a file source created on Connect by hand, then seen by the reconciler."""
     connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
     created = []
 
-    def make(name: str, topic: str) -> UnmanagedConnector:
-        source = tmp_path / f"{name}.txt"
+    def make(name: str, topic: str, source: Path | None = None) -> UnmanagedConnector:
+        source = source or file_sandbox / f"{name}.txt"
         source.write_text("one\n")
         connect.put_config(
             name, {"connector.class": FILE_SOURCE, "file": str(source), "topic": topic, "tasks.max": "1"}
@@ -131,3 +133,17 @@ def test_a_tenant_cannot_adopt_on_a_cluster_not_open_to_it_and_connect_is_not_ev
     [said] = response.context["form"].non_field_errors()
     assert f"cluster {cluster.name} is not open to tenant sales" in said
     assert UnmanagedConnector.objects.filter(pk=unmanaged.pk).exists() and not Connector.objects.exists()
+
+
+@pytest.mark.connect
+def test_a_file_connector_reading_outside_the_tenants_sandbox_is_refused(
+    admin_client, tenant, hand_made, tmp_path, unique_name
+):
+    name = f"edh-shared-sales-dev-{unique_name('files')}-connector"
+    unmanaged = hand_made(name, "sales.legacy", source=tmp_path / "outside.txt")
+
+    response = _adopt(admin_client, unmanaged, tenant)
+
+    [said] = response.context["form"].non_field_errors()
+    assert "config.file: is outside your file sandbox" in said
+    assert not Connector.objects.filter(name=name).exists() and UnmanagedConnector.objects.filter(pk=unmanaged.pk)

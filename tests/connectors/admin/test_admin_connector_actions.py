@@ -40,9 +40,9 @@ def _task_states(connect, name: str) -> list[str]:
 
 
 def test_restart_failed_tasks_pause_resume_restart_reconcile_and_delete_from_the_admin(
-    admin_client, tenant, local_cluster, celery_worker_process, tmp_path, unique_name
+    admin_client, tenant, local_cluster, celery_worker_process, file_sandbox, unique_name
 ):
-    output_dir = tmp_path / "not-yet"  # missing: the sink's task fails at start
+    output_dir = file_sandbox / "not-yet"  # missing: the sink's task fails at start
     connector_id = unique_name("export")
     connector = connector_requested(
         tenant=tenant,
@@ -122,9 +122,9 @@ def test_an_action_refused_by_the_service_is_reported_and_the_others_are_queued(
 
 
 def test_reconcile_now_writes_the_desired_config_back_over_a_hand_made_change(
-    admin_client, tenant, local_cluster, celery_worker_process, tmp_path, unique_name
+    admin_client, tenant, local_cluster, celery_worker_process, file_sandbox, unique_name
 ):
-    source = tmp_path / "crm.txt"
+    source = file_sandbox / "crm.txt"
     source.write_text("one\n")
     connector_id = unique_name("crm")
     connector = connector_requested(
@@ -138,7 +138,7 @@ def test_reconcile_now_writes_the_desired_config_back_over_a_hand_made_change(
     _settled(connector, State.RUNNING)
     connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
     desired = connect.get_config(connector.name)
-    connect.put_config(connector.name, {**desired, "file": str(tmp_path / "elsewhere.txt")})  # by hand
+    connect.put_config(connector.name, {**desired, "file": str(file_sandbox / "elsewhere.txt")})  # by hand
     reconcile_cluster(cluster=local_cluster)  # the cluster's policy only reports drift
     _settled(connector, State.DRIFTED)
 
