@@ -9,6 +9,14 @@ import pytest
 from devstack.stack import LocalStack, StackConfig
 
 
+def pytest_configure(config):
+    # pytest-django's live server takes bursts of parallel requests (50 creates at once); the backlog
+    # socketserver listens with by default (5) would reset most of them before Django saw them.
+    from django.core.servers.basehttp import WSGIServer
+
+    WSGIServer.request_queue_size = 128
+
+
 @pytest.fixture(scope="session")
 def local_stack():
     """The real local Kafka Connect stack; left running if it was already up before the session."""

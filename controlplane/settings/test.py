@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/controlplane")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Live-server request threads end after each request: a connection kept for reuse would leak with them.
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
 os.environ.setdefault(
     "CONNECTOR_ENCRYPTION_KEYS",
     # Two well-known test keys: the suite exercises rotation. Never used outside tests.
