@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("connectors", "0003_retry_blocked"),
+        ("connectors", "0004_alert_moves_to_monitoring"),
     ]
 
     operations = [
