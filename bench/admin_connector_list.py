@@ -37,7 +37,8 @@ PAGES = {
 
 
 def open_alerts() -> None:
-    from connectors.models import Alert, Connector
+    from connectors.models import Connector
+    from monitoring.models import Alert
 
     Alert.objects.bulk_create(
         Alert(connector_id=pk, tenant_id=tenant_id, state="FAILED", message="bench")

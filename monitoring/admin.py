@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from connectors.admin import ReadOnlyAdminMixin as ReadOnly
+from connectors.admin.common import ReadOnlyAdminMixin as ReadOnly
 from controlplane.exceptions import ValidationFailed
 from monitoring.models import Alert, AlertChannel, ClusterHealth, Delivery, OutboxEvent, Restart
 from monitoring.services.channels import PLAIN_FIELDS, channel_check, channel_save

@@ -3,6 +3,3 @@ same services (and Celery tasks) as the API, with the admin user as the actor; n
 business logic. Secrets are write-only everywhere: a field to replace one, never one that shows it."""
 
 from connectors.admin import clusters, connectors, unmanaged  # noqa: F401 - registers the pages
-from connectors.admin.common import ReadOnlyAdminMixin  # noqa: E402 - other apps' admins build on it
-
-__all__ = ["ReadOnlyAdminMixin"]
