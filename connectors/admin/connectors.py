@@ -24,10 +24,12 @@ from connectors.selectors.overview import (
     alert_model,
     clusters_with_connector_counts,
     connector_counts,
+    connectors_in_persistent_failure,
     connectors_waiting_for_a_person,
     connectors_with_open_alert,
     needs_attention_filter,
     open_alerts,
+    unreachable_clusters,
 )
 from connectors.services import commands
 from controlplane.exceptions import ApplicationError
@@ -95,7 +97,7 @@ class ConnectorEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class AlertInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = alert_model()
-    fields = ["opened_at", "state", "message", "resolved_at", "notified_at"]
+    fields = ["opened_at", "condition", "state", "message", "resolved_at", "notified_at"]
     readonly_fields = fields
     extra = 0
 
@@ -384,8 +386,10 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             title="Dashboard",
             states=COUNTED_STATES,
             rows=rows,
-            alerts=list(open_alerts().select_related("connector", "tenant")[:DASHBOARD_ALERTS]),
+            alerts=list(open_alerts().select_related("connector", "tenant", "cluster")[:DASHBOARD_ALERTS]),
             waiting=list(connectors_waiting_for_a_person()[:DASHBOARD_ALERTS]),
+            persistent=list(connectors_in_persistent_failure()[:DASHBOARD_ALERTS]),
+            unreachable=list(unreachable_clusters()),
             changelist_url=reverse("admin:connectors_connector_changelist"),
         )
 

@@ -27,10 +27,39 @@ def connectors_with_open_alert(queryset: QuerySet[Connector]) -> QuerySet[Connec
     return queryset.annotate(has_open_alert=Exists(open_alerts().filter(connector=OuterRef("pk"))))
 
 
+# Monitoring keeps each connector's and cluster's health (`Connector.health`, `Cluster.health`); it is
+# read through those relations, as alerts are, because connectors never import monitoring.
+
+
 def needs_attention_filter() -> Q:
-    """In trouble (FAILED, DEGRADED, DRIFTED), waiting for a person after a permanent error, or with an
-    open alert. Needs `connectors_with_open_alert` on the queryset."""
-    return (Q(state__in=TROUBLE_STATES) | Q(retry_blocked=True) | Q(has_open_alert=True)) & ~Q(state=State.DELETED)
+    """In trouble (FAILED, DEGRADED, DRIFTED), waiting for a person after a permanent error, in
+    persistent failure after the last automatic restart, on a cluster that does not answer (its state
+    is stale), or with an open alert. Needs `connectors_with_open_alert` on the queryset."""
+    trouble = (
+        Q(state__in=TROUBLE_STATES)
+        | Q(retry_blocked=True)
+        | Q(has_open_alert=True)
+        | Q(health__persistent_failure=True)
+        | Q(cluster__health__reachable=False)
+    )
+    return trouble & ~Q(state=State.DELETED)
+
+
+def connectors_in_persistent_failure() -> QuerySet[Connector]:
+    """Still failing after the last automatic restart: left alone until a person acts."""
+    return (
+        Connector.objects.filter(health__persistent_failure=True)
+        .exclude(state=State.DELETED)
+        .select_related("tenant", "cluster")
+        .order_by("name")
+    )
+
+
+def unreachable_clusters() -> QuerySet[Cluster]:
+    """Clusters whose last health sweep got no answer, longest unreachable first."""
+    return (
+        Cluster.objects.filter(health__reachable=False).select_related("health").order_by("health__unreachable_since")
+    )
 
 
 COUNTED_STATES = tuple(state for state in State.values if state != State.DELETED)

@@ -25,7 +25,8 @@ PLAIN_FIELDS = (
 )
 
 
-def _check(channel: AlertChannel, secrets: dict[str, str]) -> None:
+def channel_check(channel: AlertChannel, secrets: dict[str, str]) -> None:
+    """Raise ValidationFailed unless the channel, with these secrets, can deliver (the admin's form asks too)."""
     errors = {}
     if channel.kind == AlertChannel.Kind.WEBHOOK and not secrets.get("url"):
         errors["url"] = ["required for a webhook channel"]
@@ -52,7 +53,7 @@ def channel_save(*, tenant: Tenant, data: dict, channel: AlertChannel | None = N
                 secrets[field] = data[field]
             else:
                 secrets.pop(field, None)
-    _check(channel, secrets)
+    channel_check(channel, secrets)
     channel.secrets_encrypted = encrypt_secrets(secrets) if secrets else ""
     channel.save()
     return channel

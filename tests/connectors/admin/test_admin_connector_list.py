@@ -9,6 +9,7 @@ from django.urls import reverse
 from connectors.models import Connector
 from connectors.selectors.overview import alert_model
 from connectors.state_machine import State
+from monitoring.models import ClusterHealth, ConnectorHealth
 from tests.factories import ConnectorFactory, SharedClusterFactory, TenantFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def test_each_row_shows_a_coloured_badge_and_whether_an_alert_is_open(admin_clie
     assert rows == {failed.name: True, "edh-shared-sales-dev-fine-connector": False}
 
 
-def test_needs_attention_lists_trouble_blocked_and_alerted_connectors(admin_client, tenant):
+def test_needs_attention_lists_trouble_blocked_alerted_persistently_failing_and_stale_connectors(admin_client, tenant):
     drifted = ConnectorFactory(tenant=tenant, connector_id="drifted", state=State.DRIFTED)
     blocked = ConnectorFactory(tenant=tenant, connector_id="blocked", state=State.PROVISIONING, retry_blocked=True)
     alerted = ConnectorFactory(tenant=tenant, connector_id="alerted", state=State.RUNNING)
@@ -89,10 +90,16 @@ def test_needs_attention_lists_trouble_blocked_and_alerted_connectors(admin_clie
     resolved = ConnectorFactory(tenant=tenant, connector_id="resolved", state=State.RUNNING)
     alert_model().objects.create(connector=resolved, tenant=tenant, state=State.FAILED, resolved_at="2026-01-01T00:00Z")
 
+    stuck = ConnectorFactory(tenant=tenant, connector_id="stuck", state=State.RUNNING)
+    ConnectorHealth.objects.create(connector=stuck, persistent_failure=True)
+    unanswering = SharedClusterFactory(name="unanswering", tenants=[tenant])
+    ClusterHealth.objects.create(cluster=unanswering, reachable=False)
+    stale = ConnectorFactory(tenant=tenant, cluster=unanswering, connector_id="stale", state=State.RUNNING)
+
     attention = admin_client.get(reverse(CHANGELIST), {"attention": "yes"})
     calm = admin_client.get(reverse(CHANGELIST), {"attention": "no"})
 
-    assert _names(attention) == {drifted.name, blocked.name, alerted.name}
+    assert _names(attention) == {drifted.name, blocked.name, alerted.name, stuck.name, stale.name}
     assert _names(calm) == {healthy.name, resolved.name}
 
 
