@@ -7,7 +7,8 @@ from connectors.errors import TopicsUnavailable, WebhookFailed
 from connectors.services.alerts import alert_notify
 from connectors.services.claims import operation_end
 from connectors.services.converge import connector_converge
-from connectors.services.dispatch import ALERT_NOTIFY_TASK, CONVERGE_TASK, RECONCILE_TASK
+from connectors.services.dispatch import ALERT_NOTIFY_TASK, CONVERGE_TASK, OFFSETS_TASK, RECONCILE_TASK
+from connectors.services.offsets import offsets_apply, offsets_fail
 from connectors.services.reconcile import reconcile_all
 from controlplane.tasks import control_plane_task
 
@@ -36,3 +37,14 @@ def reconcile_task() -> dict:
 def alert_notify_task(alert_id: int) -> None:
     """Send one alert to the webhook (idempotent: an alert is sent once)."""
     alert_notify(alert_id=alert_id)
+
+
+def _offsets_gave_up(task, exc, task_id, args, kwargs, einfo) -> None:
+    """Retries exhausted (or a bug): the request failed, visibly, and the connector is free again."""
+    offsets_fail(request_id=args[0], message=f"the offsets job gave up ({type(exc).__name__})")
+
+
+@control_plane_task(name=OFFSETS_TASK, retry_on=CONVERGE_TRANSIENT_ERRORS, on_failure=_offsets_gave_up)
+def offsets_apply_task(request_id: int) -> None:
+    """Stop the connector if asked, then reset or set its offsets."""
+    offsets_apply(request_id=request_id)
