@@ -63,9 +63,12 @@ def load_specs(paths: list[Path], *, environ: dict[str, str] | None = None) -> l
         for index, document in enumerate(documents, start=1):
             origin = str(file) if len(documents) == 1 else f"{file}#{index}"
             specs.append(_spec(document, origin=origin, environ=environ))
-    names = [spec.name for spec in specs]
-    if duplicates := sorted({name for name in names if names.count(name) > 1}):
-        raise SpecError(f"the same connector is specified more than once: {', '.join(duplicates)}")
+    origins: dict[str, list[str]] = {}
+    for spec in specs:
+        origins.setdefault(spec.name, []).append(spec.origin)
+    if repeated := {name: where for name, where in origins.items() if len(where) > 1}:
+        detail = "; ".join(f"{name} in {', '.join(where)}" for name, where in sorted(repeated.items()))
+        raise SpecError(f"the same connector is specified more than once: {detail}")
     return specs
 
 

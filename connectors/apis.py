@@ -146,17 +146,14 @@ class OffsetSerializer(serializers.Serializer):
     offset = serializers.DictField(allow_null=True, help_text="e.g. {kafka_offset}; null resets the partition.")
 
 
-class OffsetsSetSerializer(serializers.Serializer):
-    offsets = serializers.ListField(child=OffsetSerializer(), allow_empty=False)
-    stop_first = serializers.BooleanField(
-        required=False, default=False, help_text="Stop a connector that is not stopped first (it stays stopped)."
-    )
-
-
 class OffsetsResetSerializer(serializers.Serializer):
     stop_first = serializers.BooleanField(
         required=False, default=False, help_text="Stop a connector that is not stopped first (it stays stopped)."
     )
+
+
+class OffsetsSetSerializer(OffsetsResetSerializer):
+    offsets = serializers.ListField(child=OffsetSerializer(), allow_empty=False)
 
 
 class OffsetsRequestSerializer(serializers.ModelSerializer):
@@ -179,6 +176,13 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+# An offsets request is accepted (202), or refused in the one error shape.
+OFFSETS_REQUEST_RESPONSES = {
+    202: OffsetsRequestSerializer,
+    **{code: ErrorSerializer for code in (400, 403, 404, 409)},
+}
 
 
 class ConnectorEventSerializer(serializers.ModelSerializer):
@@ -386,13 +390,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
 
     @extend_schema(
         request=OffsetsSetSerializer,
-        responses={
-            202: OffsetsRequestSerializer,
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            404: ErrorSerializer,
-            409: ErrorSerializer,
-        },
+        responses=OFFSETS_REQUEST_RESPONSES,
         description="Set the given partitions' offsets. Only on a stopped connector (409 otherwise), unless "
         "stop_first is true: then the job stops it first. Progress and outcome appear on the connector's events.",
     )
@@ -402,13 +400,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
 
     @extend_schema(
         request=OffsetsResetSerializer,
-        responses={
-            202: OffsetsRequestSerializer,
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            404: ErrorSerializer,
-            409: ErrorSerializer,
-        },
+        responses=OFFSETS_REQUEST_RESPONSES,
         description="Forget every committed offset: a sink re-reads its topics from the start, a source starts "
         "over. Only on a stopped connector (409 otherwise), unless stop_first is true.",
     )
