@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -383,10 +384,11 @@ def _offsets_requested(client: ApiClient, name: str, request: dict, *, wait: boo
     if not wait:
         return
     deadline, seen = time.monotonic() + timeout, 0
+    since = _when(request["created_at"])
     while True:
         events = client.list_all(f"/connectors/{name}/events/")
         for event in events[seen:]:
-            if event["created_at"] >= request["created_at"]:
+            if _when(event["created_at"]) >= since:
                 click.echo(f"  … {event['reason'] or event['to_state']}", err=True)
         seen = len(events)
         current = next(
@@ -400,6 +402,10 @@ def _offsets_requested(client: ApiClient, name: str, request: dict, *, wait: boo
         if time.monotonic() > deadline:
             raise Refused(f"offsets {request['kind']} of {name} still pending after {timeout:.0f}s")
         time.sleep(1.0)
+
+
+def _when(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp)
 
 
 def main() -> None:

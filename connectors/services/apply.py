@@ -18,9 +18,16 @@ from connectors.config_diff import config_diff
 from connectors.models import Connector
 from connectors.rendering import RenderError
 from connectors.selectors import connector_spec, render_spec, secrets_to_scrub
-from connectors.services.commands import connector_create, connector_store, identity_errors, raise_if_invalid
+from connectors.services.commands import (
+    connector_create,
+    connector_store,
+    identity_errors,
+    raise_if_invalid,
+    stop_errors,
+)
 from connectors.services.request_validation import ValidationOutcome, validate_connector_spec
 from connectors.spec import ConnectorSpec
+from connectors.state_machine import DesiredState
 from controlplane.masking import MASK
 from tenants.models import Cluster
 
@@ -95,6 +102,8 @@ def connector_apply_plan(
     if identity:  # the URL's name and the spec's identity disagree: the naming verdict
         outcome.add(identity)
         outcome.layers["naming"] = "failed"
+    if desired_state == DesiredState.STOPPED and outcome.cluster is not None:
+        outcome.add(stop_errors(outcome.cluster))
     plan = ApplyPlan(name=name, action=CREATE, outcome=outcome, connector=existing)
     if current is not None:
         plan.changed_fields = [f for f in SPEC_FIELDS if getattr(spec, f) != getattr(current, f)]

@@ -180,11 +180,16 @@ def connector_request_action(*, connector: Connector, action: str, actor: str) -
     return connector
 
 
-def _refuse_stop_on_cloud(cluster: Cluster) -> None:
+def stop_errors(cluster: Cluster) -> dict[str, list[str]]:
+    """Why a connector on `cluster` cannot be stopped, if it cannot."""
     if cluster.connect_flavour == Cluster.Flavour.CONFLUENT_CLOUD:
-        raise ValidationFailed(
-            {"desired_state": ["Confluent Cloud connectors cannot be stopped, only paused; use pause."]}
-        )
+        return {"desired_state": ["Confluent Cloud connectors cannot be stopped, only paused; use pause."]}
+    return {}
+
+
+def _refuse_stop_on_cloud(cluster: Cluster) -> None:
+    if errors := stop_errors(cluster):
+        raise ValidationFailed(errors)
 
 
 def _refuse_if_deleted(connector: Connector) -> None:
