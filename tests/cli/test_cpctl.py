@@ -188,7 +188,7 @@ def test_a_source_whose_offset_is_set_forward_skips_the_records_before_it(
     (tmp_path / "source.yaml").write_text(yaml.safe_dump(file_source_spec(connector_id, source)))
     cpctl("apply", "-f", str(tmp_path / "source.yaml"), "--wait")
     bootstrap = local_stack.config.bootstrap_servers
-    assert [m.value() for m in _read_all(bootstrap, topic, expected=2)] == [b'"one"', b'"two"']
+    assert sorted(m.value() for m in _read_all(bootstrap, topic, expected=2)) == [b'"one"', b'"two"']
 
     cpctl("stop", name, "--wait")
     with source.open("a") as more:
@@ -199,8 +199,8 @@ def test_a_source_whose_offset_is_set_forward_skips_the_records_before_it(
     assert json.loads(cpctl("offsets", "get", name, "-o", "json").stdout)["offsets"] == forward
 
     cpctl("resume", name, "--wait")
-    values = [m.value() for m in _read_all(bootstrap, topic, expected=4)]
-    assert values == [b'"one"', b'"two"', b'"four"', b'"five"'], "three was skipped"
+    values = sorted(m.value() for m in _read_all(bootstrap, topic, expected=4))  # partitions: any order
+    assert values == sorted([b'"one"', b'"two"', b'"four"', b'"five"']), "three was skipped"
     cpctl("delete", name, "--wait")
 
 
