@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
@@ -24,6 +24,7 @@ from connectors.services.offsets import connector_offsets_request
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from controlplane.api.base import TenantScopedViewSet
+from controlplane.api.serializers import StrictInputSerializer
 from controlplane.exceptions import ValidationFailed
 from controlplane.masking import MASK
 from tenants.access import access_for_request
@@ -32,17 +33,21 @@ from tenants.selectors import cluster_list_open_to
 
 
 # --- serializers ----------------------------------------------------------------------------------
-class ConnectorInputSerializer(serializers.Serializer):
-    tenant = serializers.CharField(required=False, help_text="Tenant slug; needed only if you belong to several.")
-    type = serializers.CharField()
-    cluster = serializers.CharField()
-    stage = serializers.CharField()
+class ConnectorInputSerializer(StrictInputSerializer):
+    # Identifiers are taken exactly as sent (no trimming): "crm\n" is refused, not quietly made "crm".
+    tenant = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="Tenant slug; needed only if you belong to several."
+    )
+    type = serializers.CharField(trim_whitespace=False)
+    cluster = serializers.CharField(trim_whitespace=False)
+    stage = serializers.CharField(trim_whitespace=False)
     id = serializers.CharField(
-        help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector"
+        trim_whitespace=False,
+        help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector",
     )
     config = serializers.DictField(required=False, default=dict)
     credentials = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
-    topics = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    topics = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False, default=list)
     create_topics = serializers.BooleanField(required=False, default=False)
     transforms = serializers.ListField(child=serializers.DictField(), required=False, default=list)
     error_handling = serializers.DictField(required=False, default=dict)
@@ -52,16 +57,16 @@ class ConnectorInputSerializer(serializers.Serializer):
     )
 
 
-class ConnectorUpdateSerializer(serializers.Serializer):
+class ConnectorUpdateSerializer(StrictInputSerializer):
     """PATCH: only the fields sent change."""
 
-    type = serializers.CharField(required=False)
-    cluster = serializers.CharField(required=False)
-    stage = serializers.CharField(required=False)
-    id = serializers.CharField(required=False)
+    type = serializers.CharField(required=False, trim_whitespace=False)
+    cluster = serializers.CharField(required=False, trim_whitespace=False)
+    stage = serializers.CharField(required=False, trim_whitespace=False)
+    id = serializers.CharField(required=False, trim_whitespace=False)
     config = serializers.DictField(required=False, allow_empty=True)
     credentials = serializers.DictField(child=serializers.CharField(allow_null=True), required=False)
-    topics = serializers.ListField(child=serializers.CharField(), required=False)
+    topics = serializers.ListField(child=serializers.CharField(trim_whitespace=False), required=False)
     create_topics = serializers.BooleanField(required=False)
     transforms = serializers.ListField(child=serializers.DictField(), required=False)
     error_handling = serializers.DictField(required=False)
@@ -116,7 +121,7 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
         return {"self": f"{base}/", "status": f"{base}/status", "events": f"{base}/events/"}
 
 
-class ApplyQuerySerializer(serializers.Serializer):
+class ApplyQuerySerializer(StrictInputSerializer):
     dry_run = serializers.BooleanField(required=False, default=False)
 
 
@@ -141,12 +146,12 @@ class ApplyPlanSerializer(serializers.Serializer):
     connector = ConnectorOutputSerializer(allow_null=True)
 
 
-class OffsetSerializer(serializers.Serializer):
+class OffsetSerializer(StrictInputSerializer):
     partition = serializers.DictField(help_text="As Connect names it, e.g. {kafka_topic, kafka_partition}.")
     offset = serializers.DictField(allow_null=True, help_text="e.g. {kafka_offset}; null resets the partition.")
 
 
-class OffsetsResetSerializer(serializers.Serializer):
+class OffsetsResetSerializer(StrictInputSerializer):
     stop_first = serializers.BooleanField(
         required=False, default=False, help_text="Stop a connector that is not stopped first (it stays stopped)."
     )
@@ -170,12 +175,28 @@ class ConnectorOffsetsSerializer(serializers.Serializer):
     requests = OffsetsRequestSerializer(many=True)
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape of the API."""
+class ValidationResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    name = serializers.CharField(help_text="The generated name (empty when naming failed).")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    warnings = serializers.ListField(child=serializers.CharField())
 
+
+class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+class ConnectorStatusSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    desired_state = serializers.ChoiceField(choices=DesiredState.choices)
+    last_error = serializers.CharField(allow_blank=True)
+    operation_in_flight = serializers.CharField(allow_blank=True)
+    observed_at = serializers.DateTimeField(allow_null=True)
+    connect = serializers.DictField(allow_null=True, help_text="Connect's live status (traces trimmed, masked).")
+    connect_error = serializers.CharField(allow_null=True)
 
 
 # An offsets request is accepted (202), or refused in the one error shape.
@@ -215,7 +236,7 @@ class ConnectorFilter(django_filters.FilterSet):
 class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     serializer_class = ConnectorOutputSerializer
     lookup_field = "name"
-    lookup_value_regex = "[a-z0-9-]+"
+    lookup_value_regex = "[a-z0-9-]+-connector"
     filterset_class = ConnectorFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SearchFilter]
     search_fields = ["name"]
@@ -236,6 +257,13 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def base_queryset(self):
         # Newest first among equal names: a re-created connector wins over its deleted namesake.
         return Connector.objects.select_related("tenant", "cluster").order_by("name", "-created_at")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and not self.request.query_params.get("state"):
+            # Deleted connectors are history: listed only when asked for with ?state=DELETED.
+            queryset = queryset.exclude(state=State.DELETED)
+        return queryset
 
     def _object_for_action(self) -> Connector:
         connector = self.get_object()
@@ -260,7 +288,20 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         )
         return self._accepted(connector, warnings)
 
-    @extend_schema(request=ConnectorInputSerializer, responses={200: dict})
+    @extend_schema(
+        request=ConnectorInputSerializer,
+        responses={
+            200: ValidationResultSerializer,
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="ValidationRefusal",
+                    serializers=[ValidationResultSerializer, ErrorSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Refused by a validation layer (valid: false), or a malformed request (the error shape).",
+            ),
+        },
+    )
     @action(detail=False, methods=["post"], url_path="validate")
     def validate(self, request):
         data = ConnectorInputSerializer(data=request.data)
@@ -375,7 +416,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def restart(self, request, name: str):
         return self._lifecycle_action(name)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ConnectorStatusSerializer})
     @action(detail=True, methods=["get"])
     def status(self, request, name: str):
         """The stored lifecycle plus what Connect reports now (traces trimmed, secrets masked)."""
@@ -453,6 +494,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScope
 
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
+    lookup_value_regex = "[0-9]+"
 
     def base_queryset(self):
         return Alert.objects.select_related("connector", "tenant")

@@ -43,7 +43,7 @@ class NamingError(ValueError):
 def slug_errors(value: str, *, what: str) -> list[str]:
     if not value:
         return [f"{what} is required."]
-    if not SLUG_PATTERN.match(value):
+    if not SLUG_PATTERN.fullmatch(value):
         return [f"{what} '{value}' is invalid: use {SLUG_RULE}."]
     return []
 
@@ -107,7 +107,7 @@ def connector_name(*, business_unit: str, stage: str, connector_id: str, landing
 
 
 def topic_prefix_errors(value: str) -> list[str]:
-    if not value or not TOPIC_PREFIX_PATTERN.match(value):
+    if not value or not TOPIC_PREFIX_PATTERN.fullmatch(value):
         return ["topic prefix must be letters, digits, '.', '_' or '-'."]
     if len(value) > MAX_TOPIC_PREFIX_LENGTH:
         return [f"topic prefix must be at most {MAX_TOPIC_PREFIX_LENGTH} characters."]

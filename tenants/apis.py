@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from controlplane.api.base import TenantScopedViewSet
+from controlplane.api.serializers import StrictInputSerializer
 from tenants import selectors, services
 from tenants.access import access_for_request
 from tenants.models import ApiKey, Cluster, Membership, Role, Tenant
@@ -30,8 +32,9 @@ class TenantSerializer(serializers.ModelSerializer):
 
 
 class ClusterSerializer(serializers.ModelSerializer):
-    landing_zone = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner_tenant = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # A shared cluster has a landing zone and no owner; a dedicated one the other way round.
+    landing_zone = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    owner_tenant = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Cluster
@@ -49,7 +52,9 @@ class ClusterSerializer(serializers.ModelSerializer):
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.CharField(
+        source="creator", read_only=True, allow_null=True, help_text="Who created the key, e.g. user:alice."
+    )
 
     class Meta:
         model = ApiKey
@@ -66,33 +71,53 @@ class ApiKeySerializer(serializers.ModelSerializer):
         ]
 
 
-class ApiKeyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    key = serializers.CharField(read_only=True, help_text="The key itself: shown once, only its hash is stored.")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "key"]
+
+
+class ApiKeyCreateSerializer(StrictInputSerializer):
+    # The pattern documents what the server refuses: a name of spaces only is no name.
+    name = serializers.CharField(max_length=100, validators=[RegexValidator(r"\S", "name is required")])
     role = serializers.ChoiceField(choices=Role.choices)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
 class MembershipSerializer(serializers.ModelSerializer):
+    # No e-mail: a user's address is theirs and the platform's, not every tenant admin's to read.
     username = serializers.CharField(source="user.username", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
 
     class Meta:
         model = Membership
-        fields = ["id", "username", "email", "role", "created_at"]
+        fields = ["id", "username", "role", "created_at"]
 
 
-class MembershipCreateSerializer(serializers.Serializer):
-    username = serializers.CharField()
+class MembershipCreateSerializer(StrictInputSerializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class MembershipUpdateSerializer(serializers.Serializer):
+class MembershipUpdateSerializer(StrictInputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
 # --- views ----------------------------------------------------------------------------------------
+class MeSerializer(serializers.Serializer):
+    actor = serializers.CharField()
+    username = serializers.CharField(allow_null=True)
+    is_platform_admin = serializers.BooleanField()
+    auth = serializers.ChoiceField(choices=["api_key", "session"])
+    tenants = inline_serializer(
+        "MyTenant",
+        fields={"slug": serializers.CharField(), "role": serializers.ChoiceField(choices=Role.choices)},
+        many=True,
+    )
+
+
 class MeApi(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: MeSerializer})
     def get(self, request):
         access = access_for_request(request)
         tenants = {t.id: t.slug for t in Tenant.objects.filter(id__in=access.roles)}
@@ -137,11 +162,12 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     serializer_class = ApiKeySerializer
     default_role = Role.ADMIN
+    lookup_value_regex = "[0-9]+"
 
     def base_queryset(self):
         return ApiKey.objects.select_related("created_by")
 
-    @extend_schema(request=ApiKeyCreateSerializer, responses={201: dict})
+    @extend_schema(request=ApiKeyCreateSerializer, responses={201: ApiKeyCreatedSerializer})
     def create(self, request, tenant_slug: str):
         data = ApiKeyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -151,6 +177,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         api_key, raw_key = services.api_key_create(
             tenant=self.url_tenant,
             created_by=request.user,
+            actor=access.actor,
             creator_role=access.role_in(self.url_tenant.id),
             not_after=parent_key.expires_at if parent_key else None,
             **data.validated_data,
@@ -159,6 +186,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         body["key"] = raw_key  # shown once; only its hash is stored
         return Response(body, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={200: ApiKeySerializer})
     def destroy(self, request, tenant_slug: str, pk: str):
         api_key = services.api_key_revoke(api_key=self.get_object())
         return Response(ApiKeySerializer(api_key).data)
@@ -169,6 +197,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
 
     serializer_class = MembershipSerializer
     default_role = Role.ADMIN
+    lookup_value_regex = "[0-9]+"
 
     def base_queryset(self):
         return Membership.objects.select_related("user")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -59,6 +62,11 @@ class Tenant(TimestampedModel):
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def file_sandbox(self) -> Path:
+        """The tenant's directory of the platform's file sandbox (see connectors.file_sandbox)."""
+        return Path(os.path.abspath(settings.CONNECTOR_FILE_SANDBOX_ROOT)) / self.slug
 
     def clean(self) -> None:
         # The admin's path to the naming rule that `tenant_create` enforces; a tenant that already has
@@ -146,6 +154,11 @@ class Cluster(TimestampedModel):
 
     secrets_encrypted = models.TextField(blank=True, default="", editable=False)
     drift_policy = models.CharField(max_length=10, choices=DriftPolicy.choices, default=DriftPolicy.REPORT)
+    worker_files_enabled = models.BooleanField(
+        default=False,
+        help_text="Offer the File Source and File Sink types here: they read and write files on the Connect "
+        "workers, each tenant only inside its directory of the file sandbox (CONNECTOR_FILE_SANDBOX_ROOT).",
+    )
     dlq_replication_factor = models.PositiveSmallIntegerField(default=3)
     is_active = models.BooleanField(default=True)
 
@@ -205,6 +218,9 @@ class ApiKey(TimestampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who made the key, as the API names callers ("user:alice", "api_key:cp_1a2b3c4d", "cli"):
+    # a key made with another key has no user behind it, but still a creator.
+    created_by_actor = models.CharField(max_length=120, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -214,3 +230,9 @@ class ApiKey(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def creator(self) -> str | None:
+        if self.created_by_actor:
+            return self.created_by_actor
+        return f"user:{self.created_by.username}" if self.created_by_id else None

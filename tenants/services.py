@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -120,9 +123,20 @@ def membership_set(*, tenant: Tenant, user, role: str) -> Membership:
 
 
 def membership_add_by_username(*, tenant: Tenant, username: str, role: str) -> Membership:
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise ValidationFailed({"username": [f"no user named '{username}'"]})
+    """Give `username` a role in the tenant, whether or not the platform knows that user yet.
+
+    The answer is the same either way, so a tenant admin cannot learn which usernames exist on the
+    platform: a username without an account is reserved (an account with no usable password) and
+    the membership applies once the platform gives that account a way to sign in."""
+    User = get_user_model()
+    try:
+        UnicodeUsernameValidator()(username)
+    except DjangoValidationError as error:
+        raise ValidationFailed({"username": list(error.messages)}) from error
+    user, created = User.objects.get_or_create(username=username)
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     return membership_set(tenant=tenant, user=user, role=role)
 
 
@@ -136,6 +150,7 @@ def api_key_create(
     name: str,
     role: str,
     created_by=None,
+    actor: str = "",
     creator_role: str | None = None,
     expires_at: datetime | None = None,
     not_after: datetime | None = None,
@@ -143,10 +158,12 @@ def api_key_create(
     """Create a key and return it with its raw value, which is shown once and never stored.
 
     `not_after` caps the expiry (a key made by another key never outlives it): no expiry, or a later
-    one, becomes `not_after`."""
+    one, becomes `not_after`. `actor` is who creates it, as `Access.actor` names callers."""
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = ["name is required"]
+    elif any(unicodedata.category(character).startswith("C") for character in name):
+        errors["name"] = ["must not contain control or invisible format characters"]
     if role not in Role.values:
         errors["role"] = [f"choose one of {', '.join(Role.values)}"]
     if expires_at is not None and expires_at <= timezone.now():
@@ -159,15 +176,25 @@ def api_key_create(
         raise PermissionDenied("An API key cannot have a higher role than the person who creates it.")
     key_id = secrets.token_hex(4)
     raw_key = f"cp_{key_id}_{secrets.token_urlsafe(32).replace('_', '-')}"
-    api_key = ApiKey.objects.create(
-        tenant=tenant,
-        name=name.strip(),
-        role=role,
-        prefix=f"cp_{key_id}",
-        key_hash=hash_api_key(raw_key),
-        created_by=created_by if getattr(created_by, "pk", None) else None,
-        expires_at=expires_at,
-    )
+    user = created_by if getattr(created_by, "pk", None) else None
+    with transaction.atomic():
+        # The tenant's row lock makes two concurrent creates of one name take turns.
+        Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+        if ApiKey.objects.filter(tenant=tenant, name=name.strip(), revoked_at__isnull=True).exists():
+            raise Conflict(
+                f"The tenant already has a key named '{name.strip()}'.",
+                errors={"name": ["a key with this name exists (revoke it first, or choose another name)"]},
+            )
+        api_key = ApiKey.objects.create(
+            tenant=tenant,
+            name=name.strip(),
+            role=role,
+            prefix=f"cp_{key_id}",
+            key_hash=hash_api_key(raw_key),
+            created_by=user,
+            created_by_actor=actor or (f"user:{user.username}" if user else ""),
+            expires_at=expires_at,
+        )
     return api_key, raw_key
 
 

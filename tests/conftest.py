@@ -1,4 +1,4 @@
-"""Shared fixtures. The local stack (broker + Kafka Connect + Redis) is started once per session."""
+"""Shared fixtures. The local stack (Kafka broker + Kafka Connect + Redis) is started once per session."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from controlplane.devstack.stack import LocalStack, StackConfig
+from devstack.stack import LocalStack, StackConfig
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +50,17 @@ def other_tenant(db):
 
 
 @pytest.fixture
+def file_sandbox(tenant):
+    """A fresh directory inside the tenant's file sandbox, where its File Source/Sink may read and write."""
+    import shutil
+
+    directory = tenant.file_sandbox / uuid.uuid4().hex[:12]
+    directory.mkdir(parents=True)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
 def client_for(db):
     """client_for(tenant, role) -> an APIClient authenticated with a fresh API key of that role."""
     from rest_framework.test import APIClient
@@ -57,7 +68,7 @@ def client_for(db):
     from tenants.services import api_key_create
 
     def make(tenant, role="developer"):
-        _, raw_key = api_key_create(tenant=tenant, name=f"test-{role}", role=role)
+        _, raw_key = api_key_create(tenant=tenant, name=f"test-{role}-{uuid.uuid4().hex[:8]}", role=role)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
         client.raw_key = raw_key
@@ -150,3 +161,17 @@ def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.5, message
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+def records_in(bootstrap: str, topic: str) -> int:
+    """How many records the topic's one partition holds (high minus low watermark); 0 while it does not exist."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"count-{uuid.uuid4().hex[:6]}"})
+    try:
+        if topic not in consumer.list_topics(timeout=10).topics:
+            return 0
+        low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
+        return high - low
+    finally:
+        consumer.close()

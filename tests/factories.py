@@ -60,6 +60,7 @@ class SharedClusterFactory(factory.django.DjangoModelFactory):
     bootstrap_servers = "127.0.0.1:19092"
     connect_url = "http://127.0.0.1:18083"
     dlq_replication_factor = 1
+    worker_files_enabled = True  # development clusters: File Source/Sink offered (inside the sandbox)
 
     @factory.post_generation
     def tenants(cluster, create, extracted, **kwargs):
@@ -93,7 +94,7 @@ class ConnectorFactory(factory.django.DjangoModelFactory):
             else f"{c.tenant.slug}-{c.stage}-{c.connector_id}-connector"
         )
     )
-    config = factory.LazyFunction(lambda: {"file": "/tmp/x"})
+    config = factory.LazyAttribute(lambda c: {"file": str(c.tenant.file_sandbox / "x")})
     topics = factory.LazyAttribute(lambda c: [f"{c.tenant.slug}.x"])
     state = "REQUESTED"
 

@@ -262,7 +262,7 @@ def transforms_errors(transforms: Any) -> dict[str, list[str]]:
 def _alias_errors(errors: FieldErrors, alias: Any, *, path: str, seen: set[str]) -> None:
     if not isinstance(alias, str) or not alias:
         errors.add(path, "required: a name for this transform.")
-    elif not ALIAS_PATTERN.match(alias):
+    elif not ALIAS_PATTERN.fullmatch(alias):
         errors.add(path, "use letters, digits and '_' only.")
     elif len(alias) > MAX_ALIAS_LENGTH:
         errors.add(path, f"at most {MAX_ALIAS_LENGTH} characters.")

@@ -15,6 +15,7 @@ from connectors.selectors.offsets import connector_live_offsets, offsets_request
 from connectors.selectors.plugins import (
     cluster_plugin_classes,
     connector_types_for,
+    implementation_on,
     plugin_classes_by_cluster,
     plugin_installed,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "connector_secrets",
     "connector_spec",
     "connector_types_for",
+    "implementation_on",
     "offsets_request_view",
     "plugin_classes_by_cluster",
     "plugin_installed",

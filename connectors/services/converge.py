@@ -13,6 +13,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from connectors.catalog import get_type
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import (
     TRANSIENT_CONNECT_ERRORS,
@@ -22,7 +23,8 @@ from connectors.connect import (
     InvalidConnectorConfig,
     connect_client,
 )
-from connectors.errors import TopicsRefused, TopicsUnavailable
+from connectors.errors import TopicsRefused, TopicsUnavailable, WorkerFilesRefused
+from connectors.file_sandbox import worker_file_errors
 from connectors.models import Connector
 from connectors.selectors import connector_desired_config, connector_secrets, secrets_to_scrub
 from connectors.services.claims import operation_end, operation_mark
@@ -71,7 +73,7 @@ def connector_converge(
         # The claim stays held: the task's retry continues the operation. A 404 here means Connect
         # has not registered a connector it just accepted (or is rebalancing): also worth a retry.
         raise
-    except (ConnectError, TopicsRefused) as error:
+    except (ConnectError, TopicsRefused, WorkerFilesRefused) as error:
         # Invalid config, plugin missing, credentials or TLS refused, an unsupported operation, a topic
         # the cluster will not create: retrying cannot help, the user has to change something.
         connector = _fail(connector, error, actor=actor, masked=masked)
@@ -106,6 +108,15 @@ def _apply_config(connector: Connector, client: ConnectClient, *, actor: str, se
         reason="apply desired config",
         secrets=masked,
     )
+    # Checked again here, not only on request: a link may have appeared since, or the cluster's
+    # permission been withdrawn.
+    if refused := worker_file_errors(
+        cluster=connector.cluster,
+        tenant=connector.tenant,
+        connector_type=get_type(connector.type_key),
+        config=connector.config,
+    ):
+        raise WorkerFilesRefused("; ".join(f"{key}: {' '.join(messages)}" for key, messages in refused.items()))
     desired = connector_desired_config(connector=connector, secrets=secrets)
     ensure_topics(connector=connector, desired_config=desired)
     client.put_config(connector.name, desired)

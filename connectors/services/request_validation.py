@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from connectors.catalog import ConnectorType, UnknownConnectorType, UnsupportedFlavour, get_type
 from connectors.catalog.error_handling import error_handling_errors
-from connectors.catalog.schema_checks import config_errors, tasks_max_errors, topics_errors
+from connectors.catalog.schema_checks import config_errors, implementation_errors, tasks_max_errors, topics_errors
 from connectors.catalog.transforms import route_prefix_errors, transforms_errors
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import (
@@ -31,8 +31,9 @@ from connectors.connect import (
     connect_client,
 )
 from connectors.errors import TopicsUnavailable
+from connectors.file_sandbox import cluster_offers, worker_file_errors, worker_files_refusal
 from connectors.models import Connector
-from connectors.selectors import render_spec, secrets_to_scrub
+from connectors.selectors import implementation_on, render_spec, secrets_to_scrub
 from connectors.services.topics import existing_topics
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import State
@@ -88,6 +89,8 @@ def validate_connector_spec(
                 connector_type=connector_type, flavour=flavour, config=spec.config, credentials=spec.credentials
             )
         )
+        _check_worker_paths(spec, outcome, connector_type=connector_type)
+        _check_implementation(spec, outcome, connector_type=connector_type, cluster=cluster)
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
     outcome.verdict("schema", before, skipped=no_type)
@@ -125,6 +128,42 @@ def _check_type_and_cluster(spec: ConnectorSpec, outcome: ValidationOutcome) -> 
     if outcome.connector_type and not outcome.connector_type.offered_on(cluster.connect_flavour):
         outcome.add({"type": [str(UnsupportedFlavour(outcome.connector_type, cluster.connect_flavour))]})
         outcome.connector_type = None
+    elif outcome.connector_type and not cluster_offers(cluster=cluster, connector_type=outcome.connector_type):
+        outcome.add({"type": [worker_files_refusal(cluster=cluster, connector_type=outcome.connector_type)]})
+        outcome.connector_type = None
+
+
+def _check_worker_paths(spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType) -> None:
+    """Files on the Connect worker only inside the tenant's sandbox (see connectors.file_sandbox)."""
+    found = worker_file_errors(
+        cluster=outcome.cluster, tenant=spec.tenant, connector_type=connector_type, config=spec.config
+    )
+    outcome.add({key: messages for key, messages in found.items() if key not in outcome.errors})
+
+
+def _check_implementation(
+    spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
+) -> None:
+    """Fields the plugin the cluster runs the type with cannot honour (only types with alternatives)."""
+    if not connector_type.alternatives.get(cluster.connect_flavour):
+        return
+    try:
+        implementation = implementation_on(connector_type=connector_type, cluster=cluster)
+    except TRANSIENT_CONNECT_ERRORS:
+        outcome.warnings.append(
+            f"Kafka Connect on cluster {cluster.name} did not list its plugins: which plugin runs "
+            f"{connector_type.display_name} there was not checked; provisioning retries until it answers."
+        )
+        return
+    outcome.add(
+        implementation_errors(
+            connector_type=connector_type,
+            flavour=cluster.connect_flavour,
+            implementation=implementation,
+            config=spec.config,
+            cluster_name=cluster.name,
+        )
+    )
 
 
 def _check_name(spec: ConnectorSpec, outcome: ValidationOutcome, *, existing: Connector | None) -> None:
@@ -168,7 +207,9 @@ def _check_topics(
     prefixes = topic_prefixes_of(tenant=spec.tenant)
     direction = "reads" if connector_type.kind == "sink" else "writes"
     for index, topic in enumerate(topics):
-        if not any(topic.startswith(prefix) for prefix in prefixes):
+        if binding != "prefix" and topic in prefixes:
+            outcome.add({f"topics[{index}]": [f"'{topic}' is only a prefix: add the topic's name after it"]})
+        elif not any(topic.startswith(prefix) for prefix in prefixes):
             outcome.add(
                 {
                     f"topics[{index}]": [
@@ -206,8 +247,11 @@ def _check_on_cluster(
     spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
 ) -> None:
     flavour = cluster.connect_flavour
-    rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster)
     try:
+        # An alternative plugin names some settings its own way: its errors are reported under the request's.
+        implementation = implementation_on(connector_type=connector_type, cluster=cluster)
+        request_keys = {plugin_key: field for field, plugin_key in implementation.renames.items()}
+        rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster)
         result = connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).validate(
             rendered["connector.class"], rendered
         )
@@ -241,7 +285,7 @@ def _check_on_cluster(
     for key, messages in result.errors.items():
         outcome.add(
             {
-                request_field_for(key, connector_type=connector_type, flavour=flavour): [
+                request_field_for(request_keys.get(key, key), connector_type=connector_type, flavour=flavour): [
                     scrub(message, secrets=known_secrets) for message in messages
                 ]
             }

@@ -9,6 +9,7 @@ indistinguishable from one that does not exist; a role that is too low on one's 
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
@@ -63,7 +64,11 @@ class TenantScopedMixin:
     def get_object(self):
         queryset = self.filter_queryset(self.get_queryset())
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
-        obj = queryset.filter(**{self.lookup_field: self.kwargs[lookup_url_kwarg]}).first()
+        try:
+            obj = queryset.filter(**{self.lookup_field: self.kwargs[lookup_url_kwarg]}).first()
+        except (ValueError, TypeError, OverflowError, DjangoValidationError):
+            # A value the lookup field cannot hold (/alerts/abc/) names no object: 404, not 500.
+            obj = None
         if obj is None:
             raise NotFound()
         self.check_object_permissions(self.request, obj)

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer under /api/ gets the one JSON error shape (a 500 and an unknown URL too).
+    "controlplane.api.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (the admin's CSS and JavaScript) straight from the app server: nothing else serves them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -71,6 +73,20 @@ DATABASES = {
         conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves a small team: concurrent requests and Celery tasks. Every write
+    # transaction takes the write lock when it begins (IMMEDIATE), so none fails upgrading a read
+    # lock; writers wait their turn (busy timeout) instead of failing; WAL lets readers go on
+    # while one writes.
+    SQLITE_BUSY_TIMEOUT_SECONDS = float(env_str("SQLITE_BUSY_TIMEOUT_SECONDS", "30"))
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}"
+        ),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Alerts: optional webhook receiving a JSON POST per alert (Slack/Teams/PagerDuty relays) ---
 ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL", "")
 
+# --- File Source / File Sink: files on the Connect workers only under <root>/<tenant slug>/ -----
+# (and only on clusters where a platform admin enables worker files; see connectors.file_sandbox).
+CONNECTOR_FILE_SANDBOX_ROOT = env_str("CONNECTOR_FILE_SANDBOX_ROOT", str(VAR_DIR / "file-sandbox"))
+
 # --- Credentials encryption ------------------------------------------------------------------
 # Comma-separated Fernet keys, newest first. Never derived from SECRET_KEY.
 CONNECTOR_ENCRYPTION_KEYS = env_list("CONNECTOR_ENCRYPTION_KEYS", [])
@@ -150,9 +170,11 @@ CONNECT_INTERACTIVE_TIMEOUT_SECONDS = float(env_str("CONNECT_INTERACTIVE_TIMEOUT
 
 # --- Local stack (manage.py devstack) ---------------------------------------------------------
 DEVSTACK_BROKER_PORT = int(env_str("DEVSTACK_BROKER_PORT", "19092"))
+DEVSTACK_CONTROLLER_PORT = int(env_str("DEVSTACK_CONTROLLER_PORT", "19093"))
+DEVSTACK_SASL_SSL_PORT = int(env_str("DEVSTACK_SASL_SSL_PORT", "19094"))
 DEVSTACK_CONNECT_PORT = int(env_str("DEVSTACK_CONNECT_PORT", "18083"))
-DEVSTACK_BROKER_BIN = env_str("DEVSTACK_BROKER_BIN", "")
-DEVSTACK_CONNECT_LIBS = env_str("DEVSTACK_CONNECT_LIBS", "")
+DEVSTACK_DIST_DIR = env_str("DEVSTACK_DIST_DIR", "")  # the Maven-built jars; default var/devstack-dist
+DEVSTACK_PLUGIN_DISCOVERY = env_str("DEVSTACK_PLUGIN_DISCOVERY", "service_load")
 
 # --- REST framework --------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -163,7 +185,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Request bodies are JSON: connector requests nest objects, which form encodings cannot carry.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "controlplane.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "controlplane.api.exception_handlers.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -173,7 +197,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-service, multi-tenant management of Kafka Connect connectors.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"LifecycleStateEnum": "connectors.state_machine.State"},
+    # Request and response bodies apart, so read-only fields are not asked for in requests.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "controlplane.api.schema.document_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "LifecycleStateEnum": "connectors.state_machine.State",
+        "DesiredStateEnum": "connectors.state_machine.DesiredState",
+    },
 }
 
 # --- Logging: JSON lines, with a filter that scrubs anything that looks like a secret ----------

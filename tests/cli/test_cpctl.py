@@ -69,15 +69,15 @@ def one_partition_topic(local_stack, unique_name):
 
 
 def test_a_directory_of_three_specs_is_applied_then_unchanged_then_exactly_the_edit(
-    cpctl, connect, local_cluster, celery_worker_process, one_partition_topic, tmp_path, unique_name
+    cpctl, connect, local_cluster, celery_worker_process, one_partition_topic, tmp_path, file_sandbox, unique_name
 ):
     specs_dir = tmp_path / "connectors" / "dev"
     specs_dir.mkdir(parents=True)
     ids = [unique_name("crm"), unique_name("erp"), unique_name("orders")]
     for source in ("crm", "erp"):
-        (tmp_path / f"{source}.txt").write_text("one\n")
-    crm, erp = file_source_spec(ids[0], tmp_path / "crm.txt"), file_source_spec(ids[1], tmp_path / "erp.txt")
-    sink = file_sink_spec(ids[2], tmp_path / "orders.out", one_partition_topic)
+        (file_sandbox / f"{source}.txt").write_text("one\n")
+    crm, erp = file_source_spec(ids[0], file_sandbox / "crm.txt"), file_source_spec(ids[1], file_sandbox / "erp.txt")
+    sink = file_sink_spec(ids[2], file_sandbox / "orders.out", one_partition_topic)
     (specs_dir / "sources.yaml").write_text(yaml.safe_dump_all([crm, erp]))  # two YAML documents
     (specs_dir / "orders-sink.json").write_text(json.dumps(sink))
     names = [name_of(connector_id) for connector_id in ids]
@@ -99,8 +99,8 @@ def test_a_directory_of_three_specs_is_applied_then_unchanged_then_exactly_the_e
     assert ConnectorEvent.objects.count() == events
     assert set(Connector.objects.values_list("generation", flat=True)) == {1}
 
-    (tmp_path / "crm-v2.txt").write_text("two\n")
-    crm["config"]["file"] = str(tmp_path / "crm-v2.txt")
+    (file_sandbox / "crm-v2.txt").write_text("two\n")
+    crm["config"]["file"] = str(file_sandbox / "crm-v2.txt")
     (specs_dir / "sources.yaml").write_text(yaml.safe_dump_all([crm, erp]))
     planned = cpctl("apply", "-f", str(specs_dir.parent), "--dry-run")
     verdicts = "    validation: schema passed, naming passed, topics passed, transforms passed, cluster passed"
@@ -108,26 +108,28 @@ def test_a_directory_of_three_specs_is_applied_then_unchanged_then_exactly_the_e
         f"= {names[2]}: unchanged",
         verdicts,
         f"~ {names[0]}: would update (config)",
-        f"    ~ file: {tmp_path / 'crm.txt'} -> {tmp_path / 'crm-v2.txt'}",
+        f"    ~ file: {file_sandbox / 'crm.txt'} -> {file_sandbox / 'crm-v2.txt'}",
         verdicts,
         f"= {names[1]}: unchanged",
         verdicts,
     ]
-    assert connect.get_config(names[0])["file"] == str(tmp_path / "crm.txt"), "a dry run changes nothing"
+    assert connect.get_config(names[0])["file"] == str(file_sandbox / "crm.txt"), "a dry run changes nothing"
 
     updated = cpctl("apply", "-f", str(specs_dir.parent), "--wait")
     assert f"~ {names[0]}: updated (config)" in updated.output
     assert f"= {names[1]}: unchanged" in updated.output and f"= {names[2]}: unchanged" in updated.output
-    assert connect.get_config(names[0])["file"] == str(tmp_path / "crm-v2.txt")
+    assert connect.get_config(names[0])["file"] == str(file_sandbox / "crm-v2.txt")
     assert {name: connect.get_config(name) for name in names[1:]} == {n: on_connect[n] for n in names[1:]}
 
     for name in names:
         cpctl("delete", name, "--wait")
 
 
-def test_a_refused_spec_prints_its_field_errors_and_exits_non_zero(cpctl, local_cluster, tmp_path, unique_name):
+def test_a_refused_spec_prints_its_field_errors_and_exits_non_zero(
+    cpctl, local_cluster, tmp_path, file_sandbox, unique_name
+):
     connector_id = unique_name("bad")
-    spec = file_source_spec(connector_id, tmp_path / "x.txt")
+    spec = file_source_spec(connector_id, file_sandbox / "x.txt")
     spec["topics"] = ["scada.not-ours"]
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(spec))
 
@@ -141,7 +143,7 @@ def test_a_refused_spec_prints_its_field_errors_and_exits_non_zero(cpctl, local_
 
 
 def test_a_file_sink_stopped_and_reset_writes_every_record_again(
-    cpctl, local_cluster, local_stack, celery_worker_process, one_partition_topic, tmp_path, unique_name
+    cpctl, local_cluster, local_stack, celery_worker_process, one_partition_topic, tmp_path, file_sandbox, unique_name
 ):
     producer = Producer({"bootstrap.servers": local_stack.config.bootstrap_servers})
     records = [f"record-{n}" for n in range(5)]
@@ -150,7 +152,7 @@ def test_a_file_sink_stopped_and_reset_writes_every_record_again(
     assert producer.flush(10) == 0
     connector_id = unique_name("sink")
     name = name_of(connector_id)
-    sink_file = tmp_path / "sink.out"
+    sink_file = file_sandbox / "sink.out"
     (tmp_path / "sink.yaml").write_text(yaml.safe_dump(file_sink_spec(connector_id, sink_file, one_partition_topic)))
 
     cpctl("apply", "-f", str(tmp_path / "sink.yaml"), "--wait")
@@ -179,9 +181,9 @@ def test_a_file_sink_stopped_and_reset_writes_every_record_again(
 
 
 def test_a_source_whose_offset_is_set_forward_skips_the_records_before_it(
-    cpctl, local_cluster, local_stack, celery_worker_process, tmp_path, unique_name
+    cpctl, local_cluster, local_stack, celery_worker_process, tmp_path, file_sandbox, unique_name
 ):
-    source = tmp_path / "lines.txt"
+    source = file_sandbox / "lines.txt"
     source.write_text("one\ntwo\n")
     connector_id = unique_name("lines")
     name, topic = name_of(connector_id), f"sales.{connector_id}"

@@ -24,7 +24,7 @@ from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import connector_desired_config
 from connectors.services.reconcile import drifted_keys
 from connectors.state_machine import State
-from controlplane.devstack.stack import LocalStack, StackConfig
+from devstack.stack import LocalStack, StackConfig
 from tenants.models import Cluster, Role
 from tests.conftest import wait_for
 from tests.factories import DedicatedClusterFactory, LandingZoneFactory, SharedClusterFactory
@@ -43,12 +43,13 @@ FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 # --- the module's own stack, broker for Celery, worker and beat --------------------------------------
 @pytest.fixture(scope="module")
 def fault_stack(tmp_path_factory):
-    """Broker + Connect + an embedded Redis (nothing answers on its free port, so `up` starts valkey)."""
-    broker_port, connect_port, redis_port = free_ports(3)
+    """Broker + Connect + a Redis of its own (nothing answers on its free port, so `up` starts one)."""
+    broker_port, controller_port, connect_port, redis_port = free_ports(4)
     stack = LocalStack(
         StackConfig(
             run_dir=tmp_path_factory.mktemp("fault-stack"),
             broker_port=broker_port,
+            controller_port=controller_port,
             connect_port=connect_port,
             redis_url=f"redis://127.0.0.1:{redis_port}/0",
             connect_group=f"faults-{uuid.uuid4().hex[:8]}",
@@ -222,29 +223,6 @@ def healthy_start(transactional_db, fault_stack, fault_broker, celery_processes,
 
 
 def _stop_connect(stack: LocalStack) -> None:
-    """Stop the Connect worker once its group is quiet. On Tansu, a worker stopped in the middle of a
-    rebalance (e.g. just after a connector was deleted) leaves the group wedged: the restarted worker's
-    SyncGroup fails with "the group began another rebalance" for minutes. Not a product concern."""
-    from confluent_kafka import ConsumerGroupState
-    from confluent_kafka.admin import AdminClient
-
-    admin = AdminClient({"bootstrap.servers": stack.config.bootstrap_servers})
-    group = stack.config.connect_group
-
-    def stable_for(seconds: float, since: list) -> bool:
-        try:
-            state = admin.describe_consumer_groups([group], request_timeout=3)[group].result(timeout=5).state
-        except Exception:  # noqa: BLE001 - any failure means "not known to be stable"
-            state = None
-        now = time.monotonic()
-        if state != ConsumerGroupState.STABLE:
-            since.clear()
-            return False
-        since[:] = since or [now]
-        return now - since[0] >= seconds
-
-    since: list[float] = []
-    wait_for(lambda: stable_for(2.0, since), timeout=60, interval=0.25, message="the Connect group to be stable")
     stack.connect.stop()
 
 
@@ -266,8 +244,8 @@ def _cluster(stack: LocalStack, tenant, *, drift_policy: str = Cluster.DriftPoli
     )
 
 
-def _create_file_source(client, tmp_path: Path, connector_id: str):
-    source = tmp_path / f"{connector_id}.txt"
+def _create_file_source(client, file_sandbox: Path, connector_id: str):
+    source = file_sandbox / f"{connector_id}.txt"
     source.write_text("one\ntwo\n")
     return client.post(
         "/api/v1/connectors/",
@@ -305,13 +283,13 @@ def _to_states(name: str) -> list[str]:
 
 # --- Connect down at create ---------------------------------------------------------------------------
 def test_a_create_while_connect_is_down_is_accepted_and_provisioned_when_connect_is_back(
-    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+    fault_stack, celery_processes, client_for, tenant, file_sandbox, unique_name
 ):
     _cluster(fault_stack, tenant)
     client = client_for(tenant, Role.DEVELOPER)
     _stop_connect(fault_stack)
 
-    response = _create_file_source(client, tmp_path, unique_name("nocon"))
+    response = _create_file_source(client, file_sandbox, unique_name("nocon"))
 
     assert response.status_code == 202, response.json()
     assert any("validation was skipped" in warning for warning in response.json()["warnings"])
@@ -328,14 +306,14 @@ def test_a_create_while_connect_is_down_is_accepted_and_provisioned_when_connect
 
 # --- Redis down at create ----------------------------------------------------------------------------
 def test_a_create_while_redis_is_down_is_stored_and_dispatched_by_the_reconciler_when_redis_is_back(
-    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+    fault_stack, celery_processes, client_for, tenant, file_sandbox, unique_name
 ):
     _cluster(fault_stack, tenant)
     client = client_for(tenant, Role.DEVELOPER)
     fault_stack.redis.stop()
 
     started = time.monotonic()
-    response = _create_file_source(client, tmp_path, unique_name("noredis"))
+    response = _create_file_source(client, file_sandbox, unique_name("noredis"))
     elapsed = time.monotonic() - started
 
     assert response.status_code == 202, response.json()
@@ -356,8 +334,8 @@ def test_a_create_while_redis_is_down_is_stored_and_dispatched_by_the_reconciler
 
 
 # --- drift ----------------------------------------------------------------------------------------
-def _running_connector(stack, client, tmp_path, connector_id, processes) -> tuple[str, dict]:
-    response = _create_file_source(client, tmp_path, connector_id)
+def _running_connector(stack, client, file_sandbox, connector_id, processes) -> tuple[str, dict]:
+    response = _create_file_source(client, file_sandbox, connector_id)
     assert response.status_code == 202, response.json()
     name = response.json()["name"]
     _wait_state(name, State.RUNNING, timeout=60, processes=processes)
@@ -365,24 +343,24 @@ def _running_connector(stack, client, tmp_path, connector_id, processes) -> tupl
     return name, connector_desired_config(connector=connector)
 
 
-def _tamper(stack, name: str, tmp_path: Path) -> dict:
+def _tamper(stack, name: str, file_sandbox: Path) -> dict:
     """Change the connector's config directly on Connect, as someone with access to its REST API would."""
     connect = connect_client(_endpoint(stack))
-    tampered = {**connect.get_config(name), "file": str(tmp_path / "elsewhere.txt"), "tasks.max": "2"}
-    (tmp_path / "elsewhere.txt").write_text("x\n")
+    tampered = {**connect.get_config(name), "file": str(file_sandbox / "elsewhere.txt"), "tasks.max": "2"}
+    (file_sandbox / "elsewhere.txt").write_text("x\n")
     connect.put_config(name, tampered)
     return tampered
 
 
 def test_drift_is_detected_and_reverted_when_the_cluster_enforces(
-    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+    fault_stack, celery_processes, client_for, tenant, file_sandbox, unique_name
 ):
     _cluster(fault_stack, tenant, drift_policy=Cluster.DriftPolicy.ENFORCE)
     client = client_for(tenant, Role.DEVELOPER)
-    name, desired = _running_connector(fault_stack, client, tmp_path, unique_name("drift"), celery_processes)
+    name, desired = _running_connector(fault_stack, client, file_sandbox, unique_name("drift"), celery_processes)
     connect = connect_client(_endpoint(fault_stack))
 
-    _tamper(fault_stack, name, tmp_path)
+    _tamper(fault_stack, name, file_sandbox)
 
     drifted = wait_for(
         lambda: ConnectorEvent.objects.filter(connector__name=name, to_state=State.DRIFTED).first(),
@@ -408,14 +386,14 @@ def test_drift_is_detected_and_reverted_when_the_cluster_enforces(
 
 
 def test_drift_is_only_reported_when_the_cluster_reports(
-    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+    fault_stack, celery_processes, client_for, tenant, file_sandbox, unique_name
 ):
     _cluster(fault_stack, tenant, drift_policy=Cluster.DriftPolicy.REPORT)
     client = client_for(tenant, Role.DEVELOPER)
-    name, desired = _running_connector(fault_stack, client, tmp_path, unique_name("report"), celery_processes)
+    name, desired = _running_connector(fault_stack, client, file_sandbox, unique_name("report"), celery_processes)
     connect = connect_client(_endpoint(fault_stack))
 
-    tampered = _tamper(fault_stack, name, tmp_path)
+    tampered = _tamper(fault_stack, name, file_sandbox)
     _wait_state(name, State.DRIFTED, timeout=RECONCILE_INTERVAL + 10, processes=celery_processes)
 
     time.sleep(3 * RECONCILE_INTERVAL + 1)  # several reconciles later: still reported, never re-applied
@@ -427,12 +405,12 @@ def test_drift_is_only_reported_when_the_cluster_reports(
 
 # --- a worker killed mid-task ------------------------------------------------------------------------
 def test_a_worker_killed_mid_task_leaves_the_connector_to_be_provisioned_by_the_next_one(
-    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+    fault_stack, celery_processes, client_for, tenant, file_sandbox, unique_name
 ):
     _cluster(fault_stack, tenant)
     client = client_for(tenant, Role.DEVELOPER)
     _stop_connect(fault_stack)  # the converge cannot finish: it retries, holding the claim
-    response = _create_file_source(client, tmp_path, unique_name("killed"))
+    response = _create_file_source(client, file_sandbox, unique_name("killed"))
     assert response.status_code == 202, response.json()
     name = response.json()["name"]
     claimed = wait_for(
@@ -456,7 +434,7 @@ def test_a_worker_killed_mid_task_leaves_the_connector_to_be_provisioned_by_the_
 
 # --- unmanaged connectors ------------------------------------------------------------------------------
 def test_a_connector_made_directly_on_connect_is_listed_as_unmanaged_and_never_touched(
-    fault_stack, celery_processes, client_for, tenant, tmp_path, unique_name
+    fault_stack, celery_processes, client_for, tenant, file_sandbox, unique_name
 ):
     cluster = DedicatedClusterFactory(
         name=CLUSTER,
@@ -467,11 +445,11 @@ def test_a_connector_made_directly_on_connect_is_listed_as_unmanaged_and_never_t
     )
     connect = connect_client(_endpoint(fault_stack))
     name = unique_name("handmade")
-    (tmp_path / "handmade.txt").write_text("a\n")
+    (file_sandbox / "handmade.txt").write_text("a\n")
     config = {
         "connector.class": FILE_SOURCE,
         "tasks.max": "1",
-        "file": str(tmp_path / "handmade.txt"),
+        "file": str(file_sandbox / "handmade.txt"),
         "topic": f"handmade.{name}",
         "name": name,
     }

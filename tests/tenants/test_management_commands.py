@@ -32,6 +32,13 @@ def test_a_platform_engineer_bootstraps_a_tenant_on_a_shared_cluster(monkeypatch
     assert cluster.allowed_tenants.get().slug == "sales"
     assert "kafka-Secret-1" not in cluster.secrets_encrypted
     assert cluster_kafka_config(cluster=cluster)["sasl.password"] == "kafka-Secret-1"
+    assert cluster.worker_files_enabled is False  # File Source/Sink only where a platform admin says so
+
+    run(
+        "create_cluster", "dev-shared", "--kind", "shared", "--landing-zone", "edh-shared", "--tenant", "sales",
+        "--bootstrap-servers", "kafka:9093", "--connect-url", "http://connect.dev:8083", "--worker-files",
+    )  # fmt: skip
+    assert Cluster.objects.get(name="dev-shared").worker_files_enabled is True
 
     run("add_member", "sales", "alice", "--role", "developer")
     assert Membership.objects.get(user__username="alice").role == "developer"

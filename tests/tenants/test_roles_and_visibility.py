@@ -44,9 +44,33 @@ def test_an_admin_manages_members(client_for, tenant):
     assert admin.delete(f"/api/v1/tenants/sales/members/{added.json()['id']}/").status_code == 204
 
 
-def test_adding_an_unknown_user_is_a_field_error(client_for, tenant):
-    response = client_for(tenant, Role.ADMIN).post(
+def test_adding_a_member_does_not_tell_whether_the_username_exists(client_for, tenant, other_tenant):
+    """A tenant admin cannot enumerate the platform's users: a known and an unknown username get the
+    same answer, and nobody's e-mail address is shown."""
+    MembershipFactory(user=UserFactory(username="bob", email="bob@scada.example"), tenant=other_tenant)
+    admin = client_for(tenant, Role.ADMIN)
+
+    known = admin.post("/api/v1/tenants/sales/members/", {"username": "bob", "role": "viewer"}, format="json")
+    unknown = admin.post("/api/v1/tenants/sales/members/", {"username": "ghost", "role": "viewer"}, format="json")
+
+    assert known.status_code == unknown.status_code == 201
+    assert set(known.json()) == set(unknown.json()) == {"id", "username", "role", "created_at"}
+    listed = admin.get("/api/v1/tenants/sales/members/").json()["results"]
+    assert "bob@scada.example" not in str(listed) and "email" not in listed[0]
+
+
+def test_a_reserved_username_cannot_sign_in_until_the_platform_sets_it_up(client_for, tenant):
+    from django.contrib.auth import get_user_model
+
+    client_for(tenant, Role.ADMIN).post(
         "/api/v1/tenants/sales/members/", {"username": "ghost", "role": "viewer"}, format="json"
+    )
+    assert get_user_model().objects.get(username="ghost").has_usable_password() is False
+
+
+def test_a_malformed_username_is_a_field_error(client_for, tenant):
+    response = client_for(tenant, Role.ADMIN).post(
+        "/api/v1/tenants/sales/members/", {"username": "no spaces/please", "role": "viewer"}, format="json"
     )
     assert response.status_code == 400 and "username" in response.json()["errors"]
 

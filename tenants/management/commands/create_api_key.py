@@ -24,7 +24,9 @@ class Command(BaseCommand):
             raise CommandError(f"No tenant '{tenant}'.") from error
         expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
         try:
-            _, raw_key = services.api_key_create(tenant=tenant_obj, name=name, role=role, expires_at=expires_at)
+            _, raw_key = services.api_key_create(
+                tenant=tenant_obj, name=name, role=role, expires_at=expires_at, actor="cli:create_api_key"
+            )
         except ApplicationError as error:
             raise CommandError(f"{error.message} {error.errors or ''}".strip()) from error
         self.stdout.write(raw_key)

@@ -32,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--drift-policy", choices=Cluster.DriftPolicy.values, default="report")
         parser.add_argument("--dlq-replication-factor", type=int, default=3)
         parser.add_argument("--prompt-secret", action="append", default=[], choices=Cluster.SECRET_FIELDS)
+        parser.add_argument(
+            "--worker-files",
+            action="store_true",
+            help="offer File Source/Sink here (files on the Connect workers, inside CONNECTOR_FILE_SANDBOX_ROOT)",
+        )
 
     def handle(self, *args, **opts):
         import os
@@ -65,6 +70,7 @@ class Command(BaseCommand):
                 cloud_cluster_id=opts["cloud_cluster_id"],
                 drift_policy=opts["drift_policy"],
                 dlq_replication_factor=opts["dlq_replication_factor"],
+                worker_files_enabled=opts["worker_files"],
             )
         except ApplicationError as error:
             raise CommandError(f"{error.message} {error.errors or ''}".strip()) from error

@@ -36,6 +36,12 @@ class Command(BaseCommand):
             drift_policy=Cluster.DriftPolicy.ENFORCE,
         )
         services.cluster_open_to(cluster=cluster, tenants=[tenant])
+        # The local Connect worker may run File Source/Sink, each tenant inside its own sandbox directory.
+        if not cluster.worker_files_enabled:
+            cluster.worker_files_enabled = True
+            cluster.save(update_fields=["worker_files_enabled", "updated_at"])
+        sandbox = tenant.file_sandbox
+        sandbox.mkdir(parents=True, exist_ok=True)
 
         admin_password_file = settings.VAR_DIR / "demo-admin-password"
         User = get_user_model()
@@ -48,7 +54,9 @@ class Command(BaseCommand):
         # A new key each run (the old raw value cannot be recovered); older demo keys are revoked.
         for old in ApiKey.objects.filter(tenant=tenant, name=DEMO_KEY_NAME, revoked_at__isnull=True):
             services.api_key_revoke(api_key=old)
-        _, raw_key = services.api_key_create(tenant=tenant, name=DEMO_KEY_NAME, role=Role.DEVELOPER)
+        _, raw_key = services.api_key_create(
+            tenant=tenant, name=DEMO_KEY_NAME, role=Role.DEVELOPER, actor="cli:demo_setup"
+        )
         key_file = settings.VAR_DIR / "demo-api-key"
         key_file.write_text(raw_key + "\n")
         key_file.chmod(0o600)
@@ -56,6 +64,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nDemo ready: tenant '{tenant.slug}' on shared cluster '{cluster.name}' (landing zone {zone.slug}).\n"
             f"Developer API key (also in {key_file}):\n  {raw_key}\n"
+            f"File Source/Sink files of tenant '{tenant.slug}' go in {sandbox}/\n"
             f"Try:\n  curl -H 'Authorization: Bearer {raw_key}' http://{host}/api/v1/me\n"
             f"Django admin: http://{host}/admin/  user 'admin', password in {admin_password_file}\n"
         )

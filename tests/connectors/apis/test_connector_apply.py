@@ -10,7 +10,7 @@ import pytest
 from connectors.models import Connector, ConnectorEvent
 from controlplane.masking import MASK
 from tenants.models import Role
-from tests.connectors.apis.test_connector_create import file_source, postgres_cdc
+from tests.connectors.apis.test_connector_create import SALES_SANDBOX, file_source, postgres_cdc
 from tests.factories import ConnectorFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.connect]
@@ -41,7 +41,7 @@ def test_a_dry_run_plans_the_create_with_every_layer_and_stores_nothing(develope
     assert plan["layers"] == LAYERS_PASSED
     added = {change["key"]: change["to"] for change in plan["changes"]}
     assert {change["change"] for change in plan["changes"]} == {"added"}
-    assert added["file"] == f"/tmp/{connector_id}.txt" and added["name"] == name_of(connector_id)
+    assert added["file"] == f"{SALES_SANDBOX}/{connector_id}.txt" and added["name"] == name_of(connector_id)
     assert not Connector.objects.exists()
 
 
@@ -66,12 +66,17 @@ def test_an_edited_spec_is_planned_as_exactly_that_change_then_updated(developer
     name = name_of(connector_id)
     assert developer.put(url(name), file_source(connector_id), format="json").status_code == 202
     Connector.objects.filter(name=name).update(operation="", operation_started_at=None, state="RUNNING")
-    edited = file_source(connector_id, config={"file": "/tmp/elsewhere.txt"})
+    edited = file_source(connector_id, config={"file": f"{SALES_SANDBOX}/elsewhere.txt"})
 
     planned = developer.put(url(name, dry_run=True), edited, format="json").json()
     assert (planned["action"], planned["changed_fields"]) == ("update", ["config"])
     assert planned["changes"] == [
-        {"key": "file", "change": "changed", "from": f"/tmp/{connector_id}.txt", "to": "/tmp/elsewhere.txt"}
+        {
+            "key": "file",
+            "change": "changed",
+            "from": f"{SALES_SANDBOX}/{connector_id}.txt",
+            "to": f"{SALES_SANDBOX}/elsewhere.txt",
+        }
     ]
     assert Connector.objects.get(name=name).generation == 1, "a dry run stores nothing"
 
@@ -79,7 +84,11 @@ def test_an_edited_spec_is_planned_as_exactly_that_change_then_updated(developer
     assert applied.status_code == 202, applied.json()
     assert applied.json()["action"] == "update"
     connector = Connector.objects.get(name=name)
-    assert (connector.config, connector.generation, connector.operation) == ({"file": "/tmp/elsewhere.txt"}, 2, "apply")
+    assert (connector.config, connector.generation, connector.operation) == (
+        {"file": f"{SALES_SANDBOX}/elsewhere.txt"},
+        2,
+        "apply",
+    )
 
 
 def test_apply_replaces_the_whole_spec_and_the_desired_state(developer, local_cluster, unique_name):
@@ -165,5 +174,5 @@ def test_another_tenants_connector_is_never_touched(client_for, tenant, other_te
     response = client_for(tenant, Role.DEVELOPER).put(url(theirs.name), spec, format="json")
     assert response.status_code == 400  # our spec names our own connector, never theirs
     theirs.refresh_from_db()
-    assert (theirs.generation, theirs.config) == (1, {"file": "/tmp/x"})
+    assert (theirs.generation, theirs.config) == (1, {"file": str(other_tenant.file_sandbox / "x")})
     assert ConnectorEvent.objects.filter(connector=theirs).count() == events_before

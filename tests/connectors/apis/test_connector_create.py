@@ -21,13 +21,14 @@ from connectors.catalog import all_types
 from connectors.models import Connector
 from connectors.selectors import connector_secrets
 from controlplane.crypto import encrypt_secrets
-from tenants.models import Role
+from tenants.models import Role, Tenant
 from tests.connectors.conftest import POSTGRES, CdcDatabase, drop_database
 from tests.factories import ConnectorFactory, DedicatedClusterFactory, SharedClusterFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.connect]
 
 CONNECTORS = "/api/v1/connectors/"
+SALES_SANDBOX = Tenant(slug="sales").file_sandbox
 VALIDATE = "/api/v1/connectors/validate"
 
 
@@ -73,7 +74,7 @@ def file_source(connector_id: str, **overrides) -> dict:
         "cluster": "local",
         "stage": "dev",
         "id": connector_id,
-        "config": {"file": f"/tmp/{connector_id}.txt"},
+        "config": {"file": f"{SALES_SANDBOX}/{connector_id}.txt"},
         "topics": [f"sales.{connector_id}"],
         "create_topics": True,
     }
@@ -204,21 +205,16 @@ def test_a_database_that_refuses_the_login_is_a_400_with_connects_own_message(
 
 
 # --- 3. Plugin not installed ----------------------------------------------------------------------
-def test_a_snowflake_sink_on_the_local_cluster_is_refused_because_the_plugin_is_missing(
+def test_a_datagen_source_on_the_local_cluster_is_refused_because_the_plugin_is_missing(
     developer, local_cluster, sales_topic, unique_name
 ):
+    """Confluent's Datagen lives on Confluent Hub, not Maven Central: the local worker does not have it."""
     payload = {
-        "type": "snowflake-sink",
+        "type": "datagen-source",
         "cluster": "local",
         "stage": "dev",
-        "id": unique_name("dwh"),
-        "config": {
-            "snowflake.url.name": "https://acme.eu-west-1.snowflakecomputing.com:443",
-            "snowflake.user.name": "kafka_loader",
-            "snowflake.database.name": "ANALYTICS",
-            "snowflake.schema.name": "SALES",
-        },
-        "credentials": {"snowflake.private.key": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"},
+        "id": unique_name("gen"),
+        "config": {"quickstart": "ORDERS"},
         "topics": [sales_topic],
     }
 
@@ -226,7 +222,7 @@ def test_a_snowflake_sink_on_the_local_cluster_is_refused_because_the_plugin_is_
 
     assert list(errors) == ["type"], errors
     [message] = errors["type"]
-    assert "com.snowflake.kafka.connector.SnowflakeSinkConnector" in message
+    assert "io.confluent.kafka.connect.datagen.DatagenConnector" in message
     assert "is not installed on cluster local" in message
 
 
@@ -340,22 +336,26 @@ def test_the_catalog_lists_every_type_with_its_schema_and_what_the_local_cluster
     assert [item["clusters"][0]["cluster"] for item in types.values()] == ["local"] * len(types)
     assert installed["file-source"] is True
     assert installed["postgres-cdc-source"] is True
-    assert installed["snowflake-sink"] is False
+    assert installed["snowflake-sink"] is True  # Snowflake's own sink, from Maven Central
+    assert installed["jdbc-sink"] is True  # by Debezium's JDBC sink, in place of Confluent's
+    assert installed["datagen-source"] is False  # Confluent Hub only
 
 
 # --- 7. PATCH -------------------------------------------------------------------------------------
 def test_patching_the_config_bumps_the_generation_and_changes_only_that(developer, tenant, local_cluster):
     connector = ConnectorFactory(
-        tenant=tenant, cluster=local_cluster, config={"file": "/tmp/a.txt"}, create_topics=True, tasks_max=1
+        tenant=tenant, cluster=local_cluster, config={"file": f"{SALES_SANDBOX}/a.txt"}, create_topics=True, tasks_max=1
     )
     before = {field: getattr(connector, field) for field in ("topics", "transforms", "error_handling", "tasks_max")}
 
-    response = developer.patch(f"{CONNECTORS}{connector.name}/", {"config": {"file": "/tmp/b.txt"}}, format="json")
+    response = developer.patch(
+        f"{CONNECTORS}{connector.name}/", {"config": {"file": f"{SALES_SANDBOX}/b.txt"}}, format="json"
+    )
 
     assert response.status_code == 202, response.json()
-    assert response.json()["generation"] == 2 and response.json()["config"] == {"file": "/tmp/b.txt"}
+    assert response.json()["generation"] == 2 and response.json()["config"] == {"file": f"{SALES_SANDBOX}/b.txt"}
     connector.refresh_from_db()
-    assert connector.generation == 2 and connector.config == {"file": "/tmp/b.txt"}
+    assert connector.generation == 2 and connector.config == {"file": f"{SALES_SANDBOX}/b.txt"}
     assert {field: getattr(connector, field) for field in before} == before
     assert (connector.name, connector.stage, connector.type_key) == (response.json()["name"], "dev", "file-source")
 

@@ -20,9 +20,9 @@ def _state(client, name, expected):
 
 
 def test_a_file_source_goes_through_its_whole_lifecycle(
-    client_for, tenant, local_cluster, local_stack, celery_worker_process, tmp_path, unique_name
+    client_for, tenant, local_cluster, local_stack, celery_worker_process, file_sandbox, unique_name
 ):
-    source_file = tmp_path / "crm.txt"
+    source_file = file_sandbox / "crm.txt"
     source_file.write_text("one\ntwo\n")
     client = client_for(tenant, Role.DEVELOPER)
     connector_id = unique_name("crm")

@@ -31,12 +31,12 @@ def _read_all(bootstrap: str, topic: str, *, expected: int, timeout: float = 60.
 
 
 def test_a_record_the_sink_cannot_read_lands_in_the_dead_letter_queue(
-    client_for, tenant, local_cluster, local_stack, celery_worker_process, tmp_path, unique_name
+    client_for, tenant, local_cluster, local_stack, celery_worker_process, file_sandbox, unique_name
 ):
     bootstrap = local_stack.config.bootstrap_servers
     connector_id = unique_name("orders")
     topic = f"sales.{connector_id}"
-    sink_file = tmp_path / "orders.out"
+    sink_file = file_sandbox / "orders.out"
     client = client_for(tenant, Role.DEVELOPER)
 
     created = client.post(

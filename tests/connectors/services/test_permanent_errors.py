@@ -55,10 +55,14 @@ def test_the_users_next_command_unblocks_it(rejected):
     assert not connector.retry_blocked and connector_needs_work(connector)
 
 
-def test_an_update_based_on_a_stale_read_is_refused(local_cluster, tenant, tmp_path):
-    (tmp_path / "a").write_text("x\n")
+def test_an_update_based_on_a_stale_read_is_refused(local_cluster, tenant, file_sandbox):
+    (file_sandbox / "a").write_text("x\n")
     connector = ConnectorFactory(
-        tenant=tenant, cluster=local_cluster, config={"file": str(tmp_path / "a")}, topics=["sales.a"], state="RUNNING"
+        tenant=tenant,
+        cluster=local_cluster,
+        config={"file": str(file_sandbox / "a")},
+        topics=["sales.a"],
+        state="RUNNING",
     )
     stale = Connector.objects.get(pk=connector.pk)
     Connector.objects.filter(pk=connector.pk).update(generation=2)  # another update landed meanwhile
