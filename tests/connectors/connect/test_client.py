@@ -221,7 +221,8 @@ def test_file_source_lifecycle_on_the_real_worker(client, connector_name, tmp_pa
     assert "altered" in client.alter_offsets(connector_name, [{"partition": partition, "offset": {"position": 4}}])
     assert client.offsets(connector_name) == [{"partition": partition, "offset": {"position": 4}}]
     assert "reset" in client.reset_offsets(connector_name)
-    assert client.offsets(connector_name) == [{"partition": partition, "offset": None}]  # a source's reset: a tombstone
+    # A source's reset writes a tombstone per partition: no offset remains (listed as null, or not at all).
+    assert all(entry["offset"] is None for entry in client.offsets(connector_name))
 
     client.resume(connector_name)  # resume also leaves STOPPED
     wait_for_states(client, connector_name, ("RUNNING", ["RUNNING"]))
