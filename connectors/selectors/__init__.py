@@ -10,7 +10,7 @@ from connectors.selectors.desired import (
     secrets_to_scrub,
     topic_prefix_for,
 )
-from connectors.selectors.live_status import connector_live_status
+from connectors.selectors.live_status import connector_live_status, register_status_section
 from connectors.selectors.offsets import connector_live_offsets, offsets_request_view
 from connectors.selectors.plugins import (
     cluster_plugin_classes,
@@ -33,6 +33,7 @@ __all__ = [
     "offsets_request_view",
     "plugin_classes_by_cluster",
     "plugin_installed",
+    "register_status_section",
     "render_cluster",
     "render_spec",
     "secrets_to_scrub",

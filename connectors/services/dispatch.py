@@ -19,7 +19,6 @@ logger = logging.getLogger(__name__)
 
 CONVERGE_TASK = "connectors.converge"
 RECONCILE_TASK = "connectors.reconcile"
-ALERT_NOTIFY_TASK = "connectors.alert_notify"
 OFFSETS_TASK = "connectors.offsets_apply"
 
 
@@ -62,15 +61,3 @@ def publish_offsets(*, request_id: int, connector_id: int) -> bool:
 
 def dispatch_offsets(*, request_id: int, connector_id: int) -> None:
     transaction.on_commit(lambda: publish_offsets(request_id=request_id, connector_id=connector_id))
-
-
-def publish_alert(*, alert_id: int) -> None:
-    """Queue the alert's notification; the alert itself is stored and listed whatever happens here."""
-    try:
-        current_app.send_task(ALERT_NOTIFY_TASK, args=[alert_id], retry=False)
-    except Exception:  # noqa: BLE001 - the alert is stored and listed; the webhook is best effort
-        logger.warning("broker unavailable; alert webhook not sent", extra={"alert_id": alert_id})
-
-
-def dispatch_alert(*, alert_id: int) -> None:
-    transaction.on_commit(lambda: publish_alert(alert_id=alert_id))

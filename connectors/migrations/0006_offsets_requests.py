@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("connectors", "0003_retry_blocked"),
+        ("connectors", "0005_restart_only_failed"),
     ]
 
     operations = [
