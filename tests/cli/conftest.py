@@ -3,8 +3,6 @@ real local Kafka Connect stack."""
 
 import pytest
 
-from tests.connectors.conftest import local_cluster  # noqa: F401 - the shared cluster `local`, reused here
-
 
 @pytest.fixture
 def cpctl_env(live_server, client_for, tenant, tmp_path):
