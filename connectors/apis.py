@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
@@ -11,13 +11,21 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
-from connectors.selectors import connector_live_status, connector_types_for
+from connectors.models import Connector, ConnectorEvent, OffsetsRequest, UnmanagedConnector
+from connectors.selectors import (
+    connector_live_offsets,
+    connector_live_status,
+    connector_types_for,
+    offsets_request_view,
+)
 from connectors.services import commands
+from connectors.services.apply import UNCHANGED, ApplyPlan, connector_apply
+from connectors.services.offsets import connector_offsets_request
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from controlplane.api.base import TenantScopedViewSet
 from controlplane.api.serializers import StrictInputSerializer
+from controlplane.exceptions import ValidationFailed
 from controlplane.masking import MASK
 from tenants.access import access_for_request
 from tenants.models import Role
@@ -113,6 +121,60 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
         return {"self": f"{base}/", "status": f"{base}/status", "events": f"{base}/events/"}
 
 
+class ApplyQuerySerializer(StrictInputSerializer):
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class ApplyPlanSerializer(serializers.Serializer):
+    """What an apply did (or, on a dry run, would do)."""
+
+    name = serializers.CharField()
+    action = serializers.ChoiceField(choices=["create", "update", "unchanged"])
+    dry_run = serializers.BooleanField()
+    valid = serializers.BooleanField()
+    layers = serializers.DictField(
+        child=serializers.CharField(), help_text="Each validation layer's verdict: passed, failed or skipped: why."
+    )
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    warnings = serializers.ListField(child=serializers.CharField())
+    changed_fields = serializers.ListField(child=serializers.CharField(), help_text="Spec fields that differ.")
+    changes = serializers.ListField(
+        child=serializers.DictField(),
+        help_text='The rendered config\'s diff: [{"key", "change": added|removed|changed, "from", "to"}], '
+        "secrets masked.",
+    )
+    connector = ConnectorOutputSerializer(allow_null=True)
+
+
+class OffsetSerializer(StrictInputSerializer):
+    partition = serializers.DictField(help_text="As Connect names it, e.g. {kafka_topic, kafka_partition}.")
+    offset = serializers.DictField(allow_null=True, help_text="e.g. {kafka_offset}; null resets the partition.")
+
+
+class OffsetsResetSerializer(StrictInputSerializer):
+    stop_first = serializers.BooleanField(
+        required=False, default=False, help_text="Stop a connector that is not stopped first (it stays stopped)."
+    )
+
+
+class OffsetsSetSerializer(OffsetsResetSerializer):
+    offsets = serializers.ListField(child=OffsetSerializer(), allow_empty=False)
+
+
+class OffsetsRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OffsetsRequest
+        fields = ["id", "kind", "offsets", "stopped_first", "status", "message", "requested_by", "created_at"]
+
+
+class ConnectorOffsetsSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    state = serializers.CharField()
+    offsets = serializers.ListField(child=OffsetSerializer(), allow_null=True)
+    connect_error = serializers.CharField(allow_null=True)
+    requests = OffsetsRequestSerializer(many=True)
+
+
 class ValidationResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     name = serializers.CharField(help_text="The generated name (empty when naming failed).")
@@ -135,6 +197,13 @@ class ConnectorStatusSerializer(serializers.Serializer):
     observed_at = serializers.DateTimeField(allow_null=True)
     connect = serializers.DictField(allow_null=True, help_text="Connect's live status (traces trimmed, masked).")
     connect_error = serializers.CharField(allow_null=True)
+
+
+# An offsets request is accepted (202), or refused in the one error shape.
+OFFSETS_REQUEST_RESPONSES = {
+    202: OffsetsRequestSerializer,
+    **{code: ErrorSerializer for code in (400, 403, 404, 409)},
+}
 
 
 class ConnectorEventSerializer(serializers.ModelSerializer):
@@ -173,7 +242,10 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     search_fields = ["name"]
     required_roles = {
         "create": Role.DEVELOPER,
+        "update": Role.DEVELOPER,
         "validate": Role.DEVELOPER,
+        "offsets_set": Role.DEVELOPER,
+        "offsets_reset": Role.DEVELOPER,
         "partial_update": Role.DEVELOPER,
         "destroy": Role.DEVELOPER,
         "pause": Role.OPERATOR,
@@ -239,6 +311,68 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         body = {"valid": outcome.ok, "name": outcome.name, "errors": outcome.errors, "warnings": outcome.warnings}
         return Response(body, status=status.HTTP_200_OK if outcome.ok else status.HTTP_400_BAD_REQUEST)
 
+    @extend_schema(
+        request=ConnectorInputSerializer,
+        parameters=[OpenApiParameter("dry_run", bool, description="Only plan: validate and diff, store nothing.")],
+        responses={
+            200: ApplyPlanSerializer,
+            202: ApplyPlanSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        description="Declarative apply: create or update the connector to exactly this spec. 200 unchanged (or a "
+        "valid dry run), 202 created or updated (provisioning follows), 400 with the plan on an invalid dry run. "
+        'A credential given as "********" refers to the secret already stored under that name.',
+    )
+    def update(self, request, name: str):
+        query = ApplyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = ConnectorInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        slug = data.validated_data.get("tenant")
+        existing = self.get_queryset().exclude(state=State.DELETED).filter(name=name).order_by("-created_at").first()
+        if existing is not None:
+            self.require_role(existing.tenant_id, Role.DEVELOPER)
+            if slug and slug != existing.tenant.slug:
+                raise ValidationFailed({"tenant": [f"{name} belongs to tenant {existing.tenant.slug}"]})
+            tenant = existing.tenant
+        else:
+            tenant = self.tenant_for_write(slug, role=Role.DEVELOPER)
+        dry_run = query.validated_data["dry_run"]
+        plan = connector_apply(
+            name=name,
+            spec=ConnectorSpec.from_api(data.validated_data, tenant=tenant),
+            desired_state=data.validated_data["desired_state"],
+            existing=existing,
+            actor=self.access.actor,
+            dry_run=dry_run,
+        )
+        body = self._plan_body(plan, dry_run=dry_run)
+        if dry_run:
+            if not plan.valid:
+                body = {"code": "invalid", "message": "The spec would be refused.", **body}
+            return Response(body, status=status.HTTP_200_OK if plan.valid else status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=status.HTTP_200_OK if plan.action == UNCHANGED else status.HTTP_202_ACCEPTED)
+
+    def _plan_body(self, plan: ApplyPlan, *, dry_run: bool) -> dict:
+        connector = plan.connector
+        return {
+            "name": plan.name,
+            "action": plan.action,
+            "dry_run": dry_run,
+            "valid": plan.valid,
+            "layers": plan.outcome.layers,
+            "errors": plan.outcome.errors,
+            "warnings": plan.outcome.warnings,
+            "changed_fields": plan.changed_fields,
+            "changes": plan.changes,
+            "connector": (
+                ConnectorOutputSerializer(connector, context={"request": self.request}).data if connector else None
+            ),
+        }
+
     @extend_schema(request=ConnectorUpdateSerializer, responses={202: ConnectorOutputSerializer})
     def partial_update(self, request, name: str):
         connector = self._object_for_action()
@@ -287,6 +421,46 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     def status(self, request, name: str):
         """The stored lifecycle plus what Connect reports now (traces trimmed, secrets masked)."""
         return Response(connector_live_status(connector=self._object_for_action()))
+
+    @extend_schema(responses={200: ConnectorOffsetsSerializer, 404: ErrorSerializer})
+    @action(detail=True, methods=["get"])
+    def offsets(self, request, name: str):
+        """Connect's committed offsets (per partition for sinks, per source partition for sources) and the
+        connector's recent offsets requests."""
+        return Response(connector_live_offsets(connector=self._object_for_action()))
+
+    @extend_schema(
+        request=OffsetsSetSerializer,
+        responses=OFFSETS_REQUEST_RESPONSES,
+        description="Set the given partitions' offsets. Only on a stopped connector (409 otherwise), unless "
+        "stop_first is true: then the job stops it first. Progress and outcome appear on the connector's events.",
+    )
+    @offsets.mapping.patch
+    def offsets_set(self, request, name: str):
+        return self._offsets_request(OffsetsSetSerializer, kind=OffsetsRequest.Kind.SET)
+
+    @extend_schema(
+        request=OffsetsResetSerializer,
+        responses=OFFSETS_REQUEST_RESPONSES,
+        description="Forget every committed offset: a sink re-reads its topics from the start, a source starts "
+        "over. Only on a stopped connector (409 otherwise), unless stop_first is true.",
+    )
+    @action(detail=True, methods=["post"], url_path="offsets/reset")
+    def offsets_reset(self, request, name: str):
+        return self._offsets_request(OffsetsResetSerializer, kind=OffsetsRequest.Kind.RESET)
+
+    def _offsets_request(self, serializer_class, *, kind: str):
+        connector = self._object_for_action()
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        offsets_request = connector_offsets_request(
+            connector=connector,
+            kind=kind,
+            offsets=data.validated_data.get("offsets"),
+            stop_first=data.validated_data["stop_first"],
+            actor=self.access.actor,
+        )
+        return Response(offsets_request_view(offsets_request), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: ConnectorEventSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -99,3 +99,34 @@ class UnmanagedConnector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster.name}/{self.name}"
+
+
+class OffsetsRequest(models.Model):
+    """A user's request to reset or set a connector's offsets, carried out by a Celery job.
+
+    Its progress and outcome are also recorded on the connector's events."""
+
+    class Kind(models.TextChoices):
+        RESET = "reset"
+        SET = "set"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+        FAILED = "failed"
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="offsets_requests")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    offsets = models.JSONField(default=list, blank=True, help_text="For `set`: [{partition, offset}], as Connect's.")
+    stopped_first = models.BooleanField(default=False, help_text="The connector was stopped to change its offsets.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True)
+    requested_by = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.connector.name}: offsets {self.kind} ({self.status})"

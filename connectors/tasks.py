@@ -6,7 +6,8 @@ from connectors.connect import TRANSIENT_CONNECT_ERRORS, ConnectorNotFound
 from connectors.errors import TopicsUnavailable
 from connectors.services.claims import operation_end
 from connectors.services.converge import connector_converge
-from connectors.services.dispatch import CONVERGE_TASK, RECONCILE_TASK
+from connectors.services.dispatch import CONVERGE_TASK, OFFSETS_TASK, RECONCILE_TASK
+from connectors.services.offsets import offsets_apply, offsets_fail
 from connectors.services.reconcile import reconcile_all
 from controlplane.tasks import control_plane_task
 
@@ -29,3 +30,14 @@ def connector_converge_task(connector_id: int, operation: str = "converge", acto
 def reconcile_task() -> dict:
     """Beat: observe every cluster in one bulk call each, detect drift, re-dispatch what is behind."""
     return reconcile_all()
+
+
+def _offsets_gave_up(task, exc, task_id, args, kwargs, einfo) -> None:
+    """Retries exhausted (or a bug): the request failed, visibly, and the connector is free again."""
+    offsets_fail(request_id=args[0], message=f"the offsets job gave up ({type(exc).__name__})")
+
+
+@control_plane_task(name=OFFSETS_TASK, retry_on=CONVERGE_TRANSIENT_ERRORS, on_failure=_offsets_gave_up)
+def offsets_apply_task(request_id: int) -> None:
+    """Stop the connector if asked, then reset or set its offsets."""
+    offsets_apply(request_id=request_id)

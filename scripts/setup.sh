@@ -31,6 +31,10 @@ stamp=.venv/.installed-$(cat requirements/*.in requirements/*.txt pyproject.toml
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --disable-pip-version-check -c requirements/constraints.txt \
     -r requirements/base.in -r requirements/test.in
+  # The project itself, editable and without dependencies (pinned above): it installs the cpctl console
+  # script. Built with the venv's own pinned setuptools, so no build tool is fetched unpinned.
+  .venv/bin/pip install -q --disable-pip-version-check -c requirements/constraints.txt setuptools
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 mkdir -p var

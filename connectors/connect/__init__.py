@@ -16,6 +16,7 @@ from connectors.connect.errors import (
     ConnectTLSError,
     ConnectUnreachable,
     InvalidConnectorConfig,
+    OffsetsRequestFailed,
     OperationNotSupported,
     PluginNotInstalled,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "ConnectUnreachable",
     "ConnectorNotFound",
     "InvalidConnectorConfig",
+    "OffsetsRequestFailed",
     "OperationNotSupported",
     "PluginNotInstalled",
     "ValidationResult",

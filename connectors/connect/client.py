@@ -258,5 +258,18 @@ class ConnectClient:
                 errors[key] = messages
         return ValidationResult(error_count=result.get("error_count", 0), errors=errors, definitions=definitions)
 
-    def offsets(self, name: str) -> dict:
-        return self._json("GET", f"/connectors/{_q(name)}/offsets")
+    # -- offsets (KIP-875): read any time; alter or reset only while the connector is STOPPED ---
+
+    def offsets(self, name: str) -> list[dict]:
+        """Connect's committed offsets: ``[{"partition": {...}, "offset": {...}}]`` (per Kafka partition
+        for a sink, per source partition, as the connector defines it, for a source)."""
+        return (self._json("GET", f"/connectors/{_q(name)}/offsets") or {}).get("offsets", [])
+
+    def alter_offsets(self, name: str, offsets: list[dict]) -> str:
+        """Set the given partitions' offsets (``"offset": null`` resets one); Connect's message."""
+        body = self._json("PATCH", f"/connectors/{_q(name)}/offsets", body={"offsets": offsets}) or {}
+        return body.get("message", "")
+
+    def reset_offsets(self, name: str) -> str:
+        """Forget every committed offset; Connect's message."""
+        return (self._json("DELETE", f"/connectors/{_q(name)}/offsets") or {}).get("message", "")

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 from connectors.connect.client import ConnectClient, _q
-from connectors.connect.errors import OperationNotSupported
+from connectors.connect.errors import ConnectTimeout, OffsetsRequestFailed, OperationNotSupported
 
 
 class ConfluentCloudConnectClient(ConnectClient):
     """Basic auth is the Cloud API key/secret (endpoint.username/password), set up by the base class.
 
     Cloud's PUT .../config may answer 200 for a create too, so ``put_config`` is only True on a 201.
+    Offsets change through an asynchronous request (Cloud stops the connector itself meanwhile):
+    ``alter_offsets`` and ``reset_offsets`` submit it and wait for its outcome, as Connect's PATCH does.
     """
+
+    offsets_poll_seconds = 2.0
+    offsets_wait_seconds = 90.0
 
     status_params = {"expand": "id,info,status"}
 
@@ -41,3 +48,24 @@ class ConfluentCloudConnectClient(ConnectClient):
 
     def restart_task(self, name: str, task_id: int) -> None:
         raise OperationNotSupported("Confluent Cloud cannot restart a single task; restart the connector.")
+
+    def alter_offsets(self, name: str, offsets: list[dict]) -> str:
+        return self._offsets_request(name, {"type": "PATCH", "offsets": offsets})
+
+    def reset_offsets(self, name: str) -> str:
+        return self._offsets_request(name, {"type": "DELETE"})
+
+    def _offsets_request(self, name: str, body: dict) -> str:
+        self._request("POST", f"/connectors/{_q(name)}/offsets/request", body=body)
+        deadline = time.monotonic() + self.offsets_wait_seconds
+        while True:
+            answer = self._json("GET", f"/connectors/{_q(name)}/offsets/request/status") or {}
+            status = answer.get("status") or {}
+            phase, message = status.get("phase", ""), status.get("message") or ""
+            if phase == "APPLIED":
+                return message or f"offsets {body['type']} applied"
+            if phase == "FAILED":
+                raise OffsetsRequestFailed(f"Confluent Cloud refused the offsets request: {message[:300]}")
+            if time.monotonic() >= deadline:
+                raise ConnectTimeout(f"the offsets request for {name} is still {phase or 'pending'}")
+            time.sleep(self.offsets_poll_seconds)

@@ -76,6 +76,10 @@ class OperationNotSupported(ConnectError):
     """This flavour of Connect has no such operation (e.g. stop on Confluent Cloud)."""
 
 
+class OffsetsRequestFailed(ConnectError):
+    """Connect (or Confluent Cloud's offsets request) refused to change the offsets: permanent."""
+
+
 class ConnectServerError(ConnectError):
     """Any other 5xx, or 429 rate limiting that outlived the retries."""
 

@@ -11,6 +11,7 @@ from connectors.selectors.desired import (
     topic_prefix_for,
 )
 from connectors.selectors.live_status import connector_live_status, register_status_section
+from connectors.selectors.offsets import connector_live_offsets, offsets_request_view
 from connectors.selectors.plugins import (
     cluster_plugin_classes,
     connector_types_for,
@@ -22,12 +23,14 @@ from connectors.selectors.plugins import (
 __all__ = [
     "cluster_plugin_classes",
     "connector_desired_config",
+    "connector_live_offsets",
     "connector_live_status",
     "connector_needs_work",
     "connector_secrets",
     "connector_spec",
     "connector_types_for",
     "implementation_on",
+    "offsets_request_view",
     "plugin_classes_by_cluster",
     "plugin_installed",
     "register_status_section",

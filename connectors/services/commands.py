@@ -1,4 +1,4 @@
-"""What users ask of connectors: create, update, pause/resume/stop/restart, delete.
+"""What users ask of connectors: create, update, pause/resume/stop/restart, delete (apply.py builds on these).
 
 Each command validates, stores the desired state, claims the connector (one operation in flight)
 and dispatches the Celery work on commit. The answer never waits for Connect.
@@ -26,7 +26,7 @@ from tenants.models import Cluster
 IMMUTABLE_FIELDS = {"type": "type_key", "cluster": "cluster_name", "stage": "stage", "id": "connector_id"}
 
 
-def _raise_for(outcome: ValidationOutcome) -> None:
+def raise_if_invalid(outcome: ValidationOutcome) -> None:
     if outcome.duplicate and len(outcome.errors) == 1:
         raise Conflict(outcome.errors["id"][0], errors=outcome.errors)
     if outcome.errors:
@@ -56,7 +56,7 @@ def connector_create(
     *, spec: ConnectorSpec, actor: str, desired_state: str = DesiredState.RUNNING
 ) -> tuple[Connector, list[str]]:
     outcome = validate_connector_spec(spec=spec)
-    _raise_for(outcome)
+    raise_if_invalid(outcome)
     if desired_state == DesiredState.STOPPED:
         _refuse_stop_on_cloud(outcome.cluster)
     try:
@@ -88,15 +88,20 @@ def connector_create(
     return connector, outcome.warnings
 
 
+def identity_errors(*, current: ConnectorSpec, changes: dict) -> dict[str, list[str]]:
+    """The identity fields (type, cluster, stage, id) among `changes` that differ from `current`."""
+    return {
+        field: ["cannot be changed: it is part of the connector's name and identity; create a new connector"]
+        for field, attribute in IMMUTABLE_FIELDS.items()
+        if field in changes and changes[field] != getattr(current, attribute)
+    }
+
+
 def merge_update(connector: Connector, changes: dict) -> ConnectorSpec:
     """Only the fields sent change. In `config` a null removes a key; in `credentials` the masked
     value "********" keeps the stored secret."""
     spec = connector_spec(connector=connector)
-    errors = {
-        field: ["cannot be changed: it is part of the connector's name and identity; create a new connector"]
-        for field, attribute in IMMUTABLE_FIELDS.items()
-        if field in changes and changes[field] != getattr(spec, attribute)
-    }
+    errors = identity_errors(current=spec, changes=changes)
     if errors:
         raise ValidationFailed(errors)
     if "config" in changes:
@@ -123,22 +128,34 @@ def connector_update(*, connector: Connector, changes: dict, actor: str) -> tupl
     _refuse_if_deleted(connector)
     spec = merge_update(connector, changes)
     outcome = validate_connector_spec(spec=spec, existing=connector)
-    _raise_for(outcome)
+    raise_if_invalid(outcome)
+    return connector_store(connector=connector, spec=spec, actor=actor), outcome.warnings
+
+
+def connector_store(
+    *, connector: Connector, spec: ConnectorSpec | None, actor: str, desired_state: str = "", operation: str = "update"
+) -> Connector:
+    """Store an already validated desired spec (None: keep it) and desired state, claim, and converge."""
     with transaction.atomic():
-        locked = operation_begin(connector_id=connector.pk, operation="update")
+        locked = operation_begin(connector_id=connector.pk, operation=operation)
         if locked.generation != connector.generation:
-            # Another update landed while this one was being validated: merging onto the old
-            # copy would silently drop it.
+            # Another update landed while this one was being validated: storing over it would
+            # silently drop it.
             raise Conflict(
                 f"{connector.name} was changed by another request meanwhile; read it again and retry.",
                 errors={"generation": [f"expected {connector.generation}, found {locked.generation}"]},
             )
-        Connector.objects.filter(pk=connector.pk).update(
-            **_desired_fields(spec), generation=F("generation") + 1, retry_blocked=False
-        )
-        dispatch_converge(connector_id=connector.pk, operation="update", actor=actor)
+        fields: dict = {"retry_blocked": False}
+        if spec is not None:
+            fields.update(_desired_fields(spec), generation=F("generation") + 1)
+        if desired_state and desired_state != locked.desired_state:
+            if desired_state == DesiredState.STOPPED:
+                _refuse_stop_on_cloud(locked.cluster)
+            fields["desired_state"] = desired_state
+        Connector.objects.filter(pk=connector.pk).update(**fields)
+        dispatch_converge(connector_id=connector.pk, operation=operation, actor=actor)
     connector.refresh_from_db()
-    return connector, outcome.warnings
+    return connector
 
 
 ACTIONS = {
@@ -187,11 +204,16 @@ def connector_reconcile_now(*, connector: Connector, actor: str) -> Connector:
     return connector
 
 
-def _refuse_stop_on_cloud(cluster: Cluster) -> None:
+def stop_errors(cluster: Cluster) -> dict[str, list[str]]:
+    """Why a connector on `cluster` cannot be stopped, if it cannot."""
     if cluster.connect_flavour == Cluster.Flavour.CONFLUENT_CLOUD:
-        raise ValidationFailed(
-            {"desired_state": ["Confluent Cloud connectors cannot be stopped, only paused; use pause."]}
-        )
+        return {"desired_state": ["Confluent Cloud connectors cannot be stopped, only paused; use pause."]}
+    return {}
+
+
+def _refuse_stop_on_cloud(cluster: Cluster) -> None:
+    if errors := stop_errors(cluster):
+        raise ValidationFailed(errors)
 
 
 def _refuse_if_deleted(connector: Connector) -> None:

@@ -53,8 +53,11 @@ def connector_converge(
     operation: str = "converge",
     actor: str = SYSTEM,
     settle_timeout: float = SETTLE_TIMEOUT_SECONDS,
+    release_claim: bool = True,
 ) -> Connector:
-    """Do whatever Connect needs so the connector matches its desired config and state."""
+    """Do whatever Connect needs so the connector matches its desired config and state.
+
+    With `release_claim=False` the caller keeps the claim for what it does next (an offsets change)."""
     operation_mark(connector_id=connector_id, operation=operation)
     connector = Connector.objects.select_related("cluster", "tenant").get(pk=connector_id)
     claimed_at = connector.operation_started_at
@@ -77,7 +80,8 @@ def connector_converge(
         # Invalid config, plugin missing, credentials or TLS refused, an unsupported operation, a topic
         # the cluster will not create: retrying cannot help, the user has to change something.
         connector = _fail(connector, error, actor=actor, masked=masked)
-    operation_end(connector_id=connector_id, claimed_at=claimed_at)
+    if release_claim:
+        operation_end(connector_id=connector_id, claimed_at=claimed_at)
     return connector
 
 

@@ -12,12 +12,14 @@ import logging
 from celery import current_app
 from django.db import transaction
 
+from connectors.models import OffsetsRequest
 from connectors.services.claims import operation_end
 
 logger = logging.getLogger(__name__)
 
 CONVERGE_TASK = "connectors.converge"
 RECONCILE_TASK = "connectors.reconcile"
+OFFSETS_TASK = "connectors.offsets_apply"
 
 
 def publish_converge(*, connector_id: int, operation: str, actor: str = "system") -> bool:
@@ -38,3 +40,24 @@ def publish_converge(*, connector_id: int, operation: str, actor: str = "system"
 
 def dispatch_converge(*, connector_id: int, operation: str, actor: str = "system") -> None:
     transaction.on_commit(lambda: publish_converge(connector_id=connector_id, operation=operation, actor=actor))
+
+
+def publish_offsets(*, request_id: int, connector_id: int) -> bool:
+    """Publish an offsets request; on a broker failure release the claim and say the request failed."""
+    try:
+        current_app.send_task(OFFSETS_TASK, args=[request_id], retry=False)
+        return True
+    except Exception as error:  # noqa: BLE001 - kombu/redis raise many types; any means "not published"
+        logger.warning(
+            "broker unavailable; offsets request not started",
+            extra={"offsets_request_id": request_id, "error": type(error).__name__},
+        )
+        OffsetsRequest.objects.filter(pk=request_id).update(
+            status=OffsetsRequest.Status.FAILED, message="the job queue was unavailable; nothing changed, ask again"
+        )
+        operation_end(connector_id=connector_id)
+        return False
+
+
+def dispatch_offsets(*, request_id: int, connector_id: int) -> None:
+    transaction.on_commit(lambda: publish_offsets(request_id=request_id, connector_id=connector_id))

@@ -51,10 +51,22 @@ class ValidationOutcome:
     connector_type: ConnectorType | None = None
     cluster: Cluster | None = None
     duplicate: bool = False
+    # Each layer's verdict, for dry runs: "passed", "failed", or "skipped: <why>".
+    layers: dict[str, str] = field(default_factory=dict)
 
     def add(self, found: dict[str, list[str]]) -> None:
         for key, messages in found.items():
             self.errors.setdefault(key, []).extend(messages)
+
+    def _error_count(self) -> int:
+        return sum(len(messages) for messages in self.errors.values())
+
+    def verdict(self, layer: str, errors_before: int, *, skipped: str = "", failed: bool = False) -> None:
+        """Record `layer`'s verdict: failed if it added errors since `errors_before` (or `failed`)."""
+        if skipped:
+            self.layers[layer] = f"skipped: {skipped}"
+        else:
+            self.layers[layer] = "failed" if failed or self._error_count() > errors_before else "passed"
 
     @property
     def ok(self) -> bool:
@@ -66,7 +78,10 @@ def validate_connector_spec(
 ) -> ValidationOutcome:
     outcome = ValidationOutcome()
     _check_type_and_cluster(spec, outcome)
+    access_failed = bool(outcome.errors)  # an unknown type or a closed cluster is layer (b)'s verdict
     connector_type, cluster = outcome.connector_type, outcome.cluster
+    no_type = "" if connector_type and cluster else "no valid type and cluster"
+    before = outcome._error_count()
     if connector_type and cluster:
         flavour = cluster.connect_flavour
         outcome.add(
@@ -78,12 +93,24 @@ def validate_connector_spec(
         _check_implementation(spec, outcome, connector_type=connector_type, cluster=cluster)
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
+    outcome.verdict("schema", before, skipped=no_type)
+    before = outcome._error_count()
     _check_name(spec, outcome, existing=existing)
+    outcome.verdict("naming", before, failed=access_failed)
+    before = outcome._error_count()
     if connector_type and cluster:
         _check_topics(spec, outcome, connector_type=connector_type, cluster=cluster)
+    outcome.verdict("topics", before, skipped=no_type)
+    before = outcome._error_count()
     outcome.add(transforms_errors(spec.transforms))
+    outcome.verdict("transforms", before)
     if connector_type and cluster and not outcome.errors and check_cluster:
+        before, warnings = outcome._error_count(), len(outcome.warnings)
         _check_on_cluster(spec, outcome, connector_type=connector_type, cluster=cluster)
+        cluster_silent = len(outcome.warnings) > warnings and outcome._error_count() == before
+        outcome.verdict("cluster", before, skipped="the cluster did not answer" if cluster_silent else "")
+    else:
+        outcome.verdict("cluster", 0, skipped="not asked" if not check_cluster else "earlier layers failed")
     return outcome
 
 

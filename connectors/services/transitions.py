@@ -50,3 +50,16 @@ def connector_transition(
     connector.last_error = clean_error if to in {State.FAILED, State.DEGRADED} else ""
     connector.save(update_fields=["state", "last_error", "updated_at"])
     return connector
+
+
+def connector_note(*, connector_id: int, actor: str, reason: str, error: str = "") -> ConnectorEvent:
+    """Record an operation's progress or outcome on the connector's events without changing its state."""
+    connector = Connector.objects.only("state").get(pk=connector_id)
+    return ConnectorEvent.objects.create(
+        connector_id=connector_id,
+        from_state=connector.state,
+        to_state=connector.state,
+        reason=reason[:200],
+        actor=actor,
+        error=error[:MAX_ERROR_LENGTH],
+    )

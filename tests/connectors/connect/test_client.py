@@ -38,6 +38,7 @@ from connectors.connect import (
     ConnectServerError,
     ConnectUnreachable,
     InvalidConnectorConfig,
+    OffsetsRequestFailed,
     OperationNotSupported,
     PluginNotInstalled,
     connect_client,
@@ -127,7 +128,7 @@ class LoopbackServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_PUT = do_POST = do_DELETE = handle_one
+            do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = handle_one
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -213,11 +214,20 @@ def test_file_source_lifecycle_on_the_real_worker(client, connector_name, tmp_pa
     client.stop(connector_name)
     wait_for_states(client, connector_name, ("STOPPED", []))
     # The stopped task committed how far it read the file (KIP-875 offsets API).
-    offsets = client.offsets(connector_name)["offsets"]
+    offsets = client.offsets(connector_name)
     assert offsets == [{"partition": {"filename": str(source)}, "offset": {"position": len("one\ntwo\nthree\n")}}]
+    # Only a stopped connector's offsets may change: set one back, then forget them all.
+    partition = {"filename": str(source)}
+    assert "altered" in client.alter_offsets(connector_name, [{"partition": partition, "offset": {"position": 4}}])
+    assert client.offsets(connector_name) == [{"partition": partition, "offset": {"position": 4}}]
+    assert "reset" in client.reset_offsets(connector_name)
+    # A source's reset writes a tombstone per partition: no offset remains (listed as null, or not at all).
+    assert all(entry["offset"] is None for entry in client.offsets(connector_name))
 
     client.resume(connector_name)  # resume also leaves STOPPED
     wait_for_states(client, connector_name, ("RUNNING", ["RUNNING"]))
+    with pytest.raises(InvalidConnectorConfig):  # a running connector's offsets are Connect's to keep
+        client.reset_offsets(connector_name)
 
     restarting = client.restart(connector_name, include_tasks=True)
     assert restarting["connector"]["state"] == "RESTARTING"
@@ -415,7 +425,7 @@ def test_protocol_cloud_flavour_uses_the_environment_cluster_prefix_and_api_key(
         client.pause("gcs")
         client.resume("gcs")
         assert client.restart("gcs") == {}
-        assert client.offsets("gcs") == {"name": "gcs", "offsets": []}
+        assert client.offsets("gcs") == []
         result = client.validate("GcsSink", {"topics": "a"})
         assert (result.error_count, result.errors) == (1, {"gcs.bucket.name": ["required"]})
         client.delete("gcs")
@@ -477,6 +487,38 @@ def test_protocol_cloud_429_waits_for_retry_after():
         with pytest.raises(ConnectServerError) as exhausted:
             connect_client(cloud_endpoint(server.url)).list_connectors()
     assert exhausted.value.status == 429 and exhausted.value.attempts == 3
+
+
+def test_protocol_cloud_offsets_go_through_the_asynchronous_offsets_request():
+    """Cloud has no PATCH/DELETE .../offsets: a request is posted, then its status polled until APPLIED."""
+    phases = iter(["PENDING", "PENDING_VALIDATION", "APPLIED", "PENDING", "FAILED"])
+
+    def respond(request: Seen) -> Answer:
+        path = request.path.removeprefix(CLOUD_PREFIX)
+        if (request.method, path) == ("GET", "/connectors/gcs/offsets"):
+            offsets = [{"partition": {"kafka_topic": "a", "kafka_partition": 0}, "offset": {"kafka_offset": 7}}]
+            return 200, {"name": "gcs", "id": "lcc-1", "offsets": offsets, "metadata": {"observed_at": "now"}}, {}
+        if (request.method, path) == ("POST", "/connectors/gcs/offsets/request"):
+            return 202, {"name": "gcs", "id": "lcc-1", "type": request.body["type"]}, {}
+        if (request.method, path) == ("GET", "/connectors/gcs/offsets/request/status"):
+            phase = next(phases)
+            message = "bad partition" if phase == "FAILED" else ""
+            return 200, {"request": {}, "status": {"phase": phase, "message": message}}, {}
+        return 404, {"error": {"code": 404, "message": "Not Found"}}, {}
+
+    with LoopbackServer(respond) as server:
+        client = connect_client(cloud_endpoint(server.url))
+        client.offsets_poll_seconds = 0.01
+        assert client.offsets("gcs")[0]["offset"] == {"kafka_offset": 7}
+        new = [{"partition": {"kafka_topic": "a", "kafka_partition": 0}, "offset": {"kafka_offset": 0}}]
+        assert "PATCH" in client.alter_offsets("gcs", new)
+        with pytest.raises(OffsetsRequestFailed, match="bad partition"):
+            client.reset_offsets("gcs")
+
+    posts = [s for s in server.seen if s.method == "POST"]
+    assert [p.body for p in posts] == [{"type": "PATCH", "offsets": new}, {"type": "DELETE"}]
+    assert all(s.path.startswith(CLOUD_PREFIX + "/") for s in server.seen)
+    assert [s.method for s in server.seen].count("GET") == 1 + 5  # the read, then five status polls
 
 
 def test_protocol_cloud_refuses_operations_it_does_not_have():
