@@ -30,7 +30,7 @@ from connectors.connect import (
     PluginNotInstalled,
     connect_client,
 )
-from connectors.errors import TopicsUnavailable
+from connectors.errors import KafkaAccessRefused, TopicsUnavailable
 from connectors.file_sandbox import cluster_offers, worker_file_errors, worker_files_refusal
 from connectors.models import Connector
 from connectors.selectors import implementation_on, render_spec, secrets_to_scrub
@@ -201,6 +201,9 @@ def _check_topics(
         return
     try:
         found = existing_topics(cluster=cluster, names=topics)
+    except KafkaAccessRefused as error:
+        outcome.warnings.append(f"{error}: topic existence was not checked.")
+        return
     except TopicsUnavailable:
         outcome.warnings.append(f"Kafka on cluster {cluster.name} did not answer: topic existence was not checked.")
         return
@@ -224,7 +227,7 @@ def _check_on_cluster(
         # An alternative plugin names some settings its own way: its errors are reported under the request's.
         implementation = implementation_on(connector_type=connector_type, cluster=cluster)
         request_keys = {plugin_key: field for field, plugin_key in implementation.renames.items()}
-        rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster)
+        rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster, for_validation=True)
         result = connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).validate(
             rendered["connector.class"], rendered
         )
@@ -254,7 +257,7 @@ def _check_on_cluster(
         outcome.add({"cluster": [f"cluster {cluster.name} could not validate the connector ({type(error).__name__})"]})
         return
     # Connect's messages may quote values: mask the request's secrets and the cluster's own.
-    known_secrets = secrets_to_scrub(cluster=cluster, secrets=spec.credentials)
+    known_secrets = secrets_to_scrub(cluster=cluster, secrets=spec.credentials, tenant=spec.tenant)
     for key, messages in result.errors.items():
         outcome.add(
             {
