@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.catalog.error_handling import ErrorHandling, error_handling_config
-from connectors.catalog.registry import ConnectorType, Implementation
+from connectors.catalog.registry import AT_LEAST_ONCE, EXACTLY_ONCE, ConnectorType, Implementation
 from connectors.catalog.transforms import render_transforms
 from controlplane.flavours import CONFLUENT_CLOUD, SELF_MANAGED
 from controlplane.masking import MASK
@@ -138,6 +138,7 @@ def render_connector_config(
     topic_prefix: str,
     cluster: RenderCluster,
     implementation: Implementation | None = None,
+    delivery_guarantee: str = AT_LEAST_ONCE,
 ) -> dict[str, str]:
     """The connector's full Connect config (every value a string).
 
@@ -216,6 +217,14 @@ def render_connector_config(
             rendered["offsets.storage.topic"] = offsets_topic_name(topic_prefix=topic_prefix, connector_name=name)
     elif flavour != SELF_MANAGED:  # pragma: no cover - connector_class already refused it
         raise RenderError(f"unknown flavour {flavour!r}")
+
+    if delivery_guarantee == EXACTLY_ONCE:
+        if EXACTLY_ONCE not in connector_type.guarantees or flavour != SELF_MANAGED:
+            raise RenderError(f"{connector_type.key} on {flavour} cannot be exactly-once")
+        # Connect refuses to start the connector where the worker cannot give it (KIP-618); each poll() is
+        # one transaction.
+        rendered["exactly.once.support"] = "required"
+        rendered["transaction.boundary"] = "poll"
 
     rendered["name"] = name
     rendered["connector.class"] = connector_class if implementation.primary else implementation.connector_class

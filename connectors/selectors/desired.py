@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from connectors.catalog import get_type
 from connectors.catalog.error_handling import error_handling_from_request
+from connectors.catalog.registry import EXACTLY_ONCE
 from connectors.models import Connector
 from connectors.rendering import ClientPrincipal, RenderCluster, render_connector_config
 from connectors.selectors.plugins import implementation_on
@@ -81,6 +82,7 @@ def connector_spec(*, connector: Connector, secrets: dict[str, str] | None = Non
         transforms=list(connector.transforms),
         error_handling=dict(connector.error_handling),
         tasks_max=connector.tasks_max,
+        delivery_guarantee=connector.delivery_guarantee,
     )
 
 
@@ -97,6 +99,7 @@ def render_spec(*, spec: ConnectorSpec, name: str, cluster: Cluster, for_validat
         transforms=spec.transforms,
         error_handling=error_handling_from_request(kind=connector_type.kind, data=spec.error_handling),
         tasks_max=spec.tasks_max,
+        delivery_guarantee=spec.delivery_guarantee,
         topic_prefix=topic_prefix_for(tenant=spec.tenant, topics=spec.topics),
         cluster=render_cluster(cluster=cluster, tenant=spec.tenant, placeholder_principal=for_validation),
         implementation=implementation_on(connector_type=connector_type, cluster=cluster),
@@ -107,6 +110,19 @@ def connector_desired_config(*, connector: Connector, secrets: dict[str, str] | 
     """The stored connector rendered for its cluster; it never leaves the worker."""
     spec = connector_spec(connector=connector, secrets=secrets)
     return render_spec(spec=spec, name=connector.name, cluster=connector.cluster)
+
+
+def connector_delivery(*, connector: Connector) -> dict[str, str]:
+    """The connector's effective delivery guarantee and what consumers of its topics must expect."""
+    connector_type = get_type(connector.type_key)
+    expectations = connector_type.consumer_expectations
+    if connector.delivery_guarantee == EXACTLY_ONCE:
+        expectations = (
+            "Each record is committed once, in a Kafka transaction per poll: consumers read it exactly once with "
+            "isolation.level=read_committed (read_uncommitted consumers may also see aborted records). "
+            + expectations
+        ).strip()
+    return {"guarantee": connector.delivery_guarantee, "consumer_expectations": expectations}
 
 
 def connector_needs_work(connector: Connector) -> bool:

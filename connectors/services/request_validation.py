@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from connectors.catalog import ConnectorType, UnknownConnectorType, UnsupportedFlavour, get_type
 from connectors.catalog.error_handling import error_handling_errors
+from connectors.catalog.registry import EXACTLY_ONCE, GUARANTEES
 from connectors.catalog.schema_checks import config_errors, implementation_errors, tasks_max_errors, topics_errors
 from connectors.catalog.transforms import route_prefix_errors, transforms_errors
 from connectors.clusters import cluster_connect_endpoint
@@ -78,6 +79,7 @@ def validate_connector_spec(
         _check_implementation(spec, outcome, connector_type=connector_type, cluster=cluster)
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
+        outcome.add(delivery_errors(spec, connector_type=connector_type, cluster=cluster))
     _check_name(spec, outcome, existing=existing)
     if connector_type and cluster:
         _check_topics(spec, outcome, connector_type=connector_type, cluster=cluster)
@@ -268,8 +270,34 @@ def _check_on_cluster(
         )
 
 
+def delivery_errors(spec: ConnectorSpec, *, connector_type: ConnectorType, cluster: Cluster) -> dict[str, list[str]]:
+    """An exactly-once request needs a type that can give it and a cluster whose workers run exactly-once sources
+    (Connect's own validation, layer (e), checks the worker too)."""
+    if spec.delivery_guarantee not in GUARANTEES:
+        return {"delivery_guarantee": [f"must be one of: {', '.join(GUARANTEES)}."]}
+    if spec.delivery_guarantee != EXACTLY_ONCE:
+        return {}
+    if EXACTLY_ONCE not in connector_type.guarantees:
+        return {
+            "delivery_guarantee": [
+                f"{connector_type.display_name} cannot give exactly-once delivery; it gives: "
+                f"{', '.join(connector_type.guarantees)}."
+            ]
+        }
+    if cluster.connect_flavour != Cluster.Flavour.SELF_MANAGED or not cluster.exactly_once_source_support:
+        return {
+            "delivery_guarantee": [
+                f"cluster {cluster.name} does not run exactly-once sources (its workers need "
+                "exactly.once.source.support=enabled); choose a cluster that does, or at_least_once."
+            ]
+        }
+    return {}
+
+
 def request_field_for(key: str, *, connector_type: ConnectorType, flavour: str) -> str:
     """Connect's config key -> the request field the user sent it in."""
+    if key in {"exactly.once.support", "transaction.boundary"}:
+        return "delivery_guarantee"
     if key in connector_type.secret_names():
         return f"credentials.{key}"
     if key in connector_type.topic_keys(flavour) or key in {"topics", "topics.regex"}:

@@ -57,7 +57,7 @@ def secured_cluster_for(local_stack, tenants, **overrides) -> Cluster:
 
 
 @pytest.fixture
-def secured_cluster(local_stack, tenant, other_tenant):
+def secured_cluster(local_stack, tenant, other_tenant, db):
     cluster = secured_cluster_for(local_stack, [tenant, other_tenant])
     yield cluster
     cluster.allowed_tenants.clear()
@@ -211,3 +211,38 @@ def test_each_tenants_connector_runs_as_its_principal_and_the_broker_keeps_it_of
         wait_for(
             lambda: Connector.objects.get(name=names[owner.slug]).state == "DELETED", timeout=60, message="deleted"
         )
+
+
+def test_an_exactly_once_file_source_runs_on_the_exactly_once_cluster_and_is_refused_on_the_other(
+    local_stack, secured_cluster, local_cluster, tenant, client_for, celery_worker_process, sandboxes, unique_name
+):
+    developer = client_for(tenant, Role.DEVELOPER)
+    request = {**file_source(tenant, unique_name("eos"), sandboxes[0]), "delivery_guarantee": "exactly_once"}
+
+    refused = developer.post("/api/v1/connectors/", {**request, "cluster": "local"}, format="json")
+    assert refused.status_code == 400, refused.json()
+    assert "does not run exactly-once sources" in " ".join(refused.json()["errors"]["delivery_guarantee"])
+
+    created = developer.post("/api/v1/connectors/", request, format="json")
+    assert created.status_code == 202, created.json()
+    name = created.json()["name"]
+    wait_for(
+        lambda: developer.get(f"/api/v1/connectors/{name}/").json()["state"] in {"RUNNING", "FAILED"},
+        timeout=90,
+        message="the exactly-once source settled",
+    )
+    detail = developer.get(f"/api/v1/connectors/{name}/").json()
+    assert detail["state"] == "RUNNING", detail
+    assert detail["delivery"]["guarantee"] == "exactly_once"
+    assert "read_committed" in detail["delivery"]["consumer_expectations"]
+    rendered = connector_desired_config(connector=Connector.objects.get(name=name))
+    assert (rendered["exactly.once.support"], rendered["transaction.boundary"]) == ("required", "poll")
+
+    wait_for(
+        lambda: committed_values(local_stack.config.bootstrap_servers, request["topics"][0]) == LINES,
+        timeout=60,
+        message="every record, read committed",
+    )
+
+    assert developer.delete(f"/api/v1/connectors/{name}/").status_code == 202
+    wait_for(lambda: Connector.objects.get(name=name).state == "DELETED", timeout=60, message="deleted")
