@@ -62,7 +62,14 @@ def cluster_kafka_config(*, cluster: Cluster) -> dict[str, str]:
                     "the control plane does not connect without verifying the brokers."
                 )
             config["ssl.ca.location"] = cluster.ssl_ca_location
-    if protocol in SASL_PROTOCOLS:
+    if protocol in SASL_PROTOCOLS and cluster.connect_flavour == CONFLUENT_CLOUD and not cluster.sasl_username:
+        secrets = cluster.secrets()  # Confluent Cloud: the cluster's Kafka API key, over SASL PLAIN
+        config |= {
+            "sasl.mechanism": "PLAIN",
+            "sasl.username": secrets.get("kafka_api_key", ""),
+            "sasl.password": secrets.get("kafka_api_secret", ""),
+        }
+    elif protocol in SASL_PROTOCOLS:
         if not cluster.sasl_mechanism or not cluster.sasl_username:
             raise KafkaClientMisconfigured(
                 f"cluster {cluster.name}: {protocol} needs a SASL mechanism and user name "

@@ -168,6 +168,7 @@ class Cluster(TimestampedModel):
         max_length=10,
         choices=ConnectorPrincipals.choices,
         default=ConnectorPrincipals.WORKER,
+        blank=True,  # the default when left out
         help_text="'tenant': the control plane gives each tenant a SCRAM principal on this cluster, with ACLs on "
         "its topic prefixes only, and renders it into each connector's client overrides. The Connect workers "
         "must run with connector.client.config.override.policy=Principal and their connector clients on the "
@@ -177,6 +178,7 @@ class Cluster(TimestampedModel):
         max_length=16,
         choices=[(SaslMechanism.SCRAM_SHA_256, "SCRAM-SHA-256"), (SaslMechanism.SCRAM_SHA_512, "SCRAM-SHA-512")],
         default=SaslMechanism.SCRAM_SHA_512,
+        blank=True,  # the default when left out
         help_text="The SCRAM mechanism of the tenants' principals.",
     )
     connect_group_id = models.CharField(
@@ -211,10 +213,14 @@ class Cluster(TimestampedModel):
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
+        self.connector_principals = self.connector_principals or self.ConnectorPrincipals.WORKER
+        self.principal_mechanism = self.principal_mechanism or self.SaslMechanism.SCRAM_SHA_512
         sasl = self.security_protocol in {self.SecurityProtocol.SASL_SSL, self.SecurityProtocol.SASL_PLAINTEXT}
-        if sasl and not self.sasl_mechanism:
+        # Confluent Cloud: the control plane logs in with the cluster's Kafka API key (SASL PLAIN) by default.
+        cloud = self.connect_flavour == Flavour.CONFLUENT_CLOUD
+        if sasl and not self.sasl_mechanism and not cloud:
             errors["sasl_mechanism"] = [f"{self.security_protocol} needs a SASL mechanism (PLAIN, SCRAM-SHA-256/512)."]
-        if sasl and not self.sasl_username:
+        if sasl and not self.sasl_username and not cloud:
             errors["sasl_username"] = [f"{self.security_protocol} needs the control plane's SASL user name."]
         if not sasl and self.sasl_mechanism:
             errors["sasl_mechanism"] = [f"{self.security_protocol} does not use SASL: leave the mechanism empty."]
