@@ -174,7 +174,8 @@ DEVSTACK_CONTROLLER_PORT = int(env_str("DEVSTACK_CONTROLLER_PORT", "19093"))
 DEVSTACK_SASL_SSL_PORT = int(env_str("DEVSTACK_SASL_SSL_PORT", "19094"))
 DEVSTACK_CONNECT_PORT = int(env_str("DEVSTACK_CONNECT_PORT", "18083"))
 # The exactly-once Connect worker group (its connectors act as their tenants' principals); 0 = not started.
-DEVSTACK_EOS_CONNECT_PORT = int(env_str("DEVSTACK_EOS_CONNECT_PORT", "18084"))
+# By default the port after DEVSTACK_CONNECT_PORT, so a checkout that moved its ports moves this one too.
+DEVSTACK_EOS_CONNECT_PORT = int(env_str("DEVSTACK_EOS_CONNECT_PORT", str(DEVSTACK_CONNECT_PORT + 1)))
 DEVSTACK_DIST_DIR = env_str("DEVSTACK_DIST_DIR", "")  # the Maven-built jars; default var/devstack-dist
 DEVSTACK_PLUGIN_DISCOVERY = env_str("DEVSTACK_PLUGIN_DISCOVERY", "service_load")
 
