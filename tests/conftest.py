@@ -21,6 +21,20 @@ def local_stack():
 
 
 @pytest.fixture
+def local_cluster(tenant, local_stack):
+    """The shared cluster `local` of landing zone edh-shared, on the real local stack, open to `sales`."""
+    from tests.factories import LandingZoneFactory, SharedClusterFactory
+
+    return SharedClusterFactory(
+        name="local",
+        landing_zone=LandingZoneFactory(slug="edh-shared"),
+        bootstrap_servers=local_stack.config.bootstrap_servers,
+        connect_url=local_stack.config.connect_url,
+        tenants=[tenant],
+    )
+
+
+@pytest.fixture
 def unique_name():
     def make(prefix: str = "t") -> str:
         return f"{prefix}-{uuid.uuid4().hex[:10]}"
@@ -175,3 +189,23 @@ def records_in(bootstrap: str, topic: str) -> int:
         return high - low
     finally:
         consumer.close()
+
+
+PLATFORM_ADMIN_PASSWORD = "Adm1n-pass-for-tests"
+
+
+@pytest.fixture
+def platform_admin(db):
+    """A staff superuser: a platform admin of the Django admin."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="platform-admin", is_staff=True, is_superuser=True)
+    user.set_password(PLATFORM_ADMIN_PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def admin_client(client, platform_admin):
+    client.force_login(platform_admin)
+    return client

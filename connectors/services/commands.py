@@ -15,6 +15,7 @@ from connectors.selectors import connector_spec
 from connectors.services.claims import operation_begin
 from connectors.services.dispatch import dispatch_converge
 from connectors.services.request_validation import ValidationOutcome, validate_connector_spec
+from connectors.signals import connector_transitioned
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from controlplane.crypto import encrypt_secrets
@@ -75,7 +76,11 @@ def connector_create(
             )
             connector.operation_started_at = connector.created_at
             Connector.objects.filter(pk=connector.pk).update(operation_started_at=connector.created_at)
-            ConnectorEvent.objects.create(connector=connector, to_state=State.REQUESTED, actor=actor, reason="created")
+            event = ConnectorEvent.objects.create(
+                connector=connector, to_state=State.REQUESTED, actor=actor, reason="created"
+            )
+            # The birth of a connector is announced like every transition (see connectors/signals.py).
+            connector_transitioned.send(sender=Connector, connector=connector, event=event)
             dispatch_converge(connector_id=connector.pk, operation="provision", actor=actor)
     except IntegrityError as error:  # a concurrent create of the same name won the race
         raise Conflict(
@@ -145,8 +150,10 @@ ACTIONS = {
 }
 
 
-def connector_request_action(*, connector: Connector, action: str, actor: str) -> Connector:
-    """pause, resume, stop, restart or delete: recorded as desired state, carried out by a task."""
+def connector_request_action(*, connector: Connector, action: str, actor: str, only_failed: bool = False) -> Connector:
+    """pause, resume, stop, restart or delete: recorded as desired state, carried out by a task.
+
+    A restart restarts the connector and all its tasks, or with `only_failed` only the failed ones."""
     _refuse_if_deleted(connector)
     with transaction.atomic():
         connector = operation_begin(connector_id=connector.pk, operation=action)
@@ -156,11 +163,28 @@ def connector_request_action(*, connector: Connector, action: str, actor: str) -
             _refuse_stop_on_cloud(connector.cluster)
         if action == "restart":
             connector.pending_restart = True
+            connector.restart_only_failed = only_failed
         else:
             connector.desired_state = ACTIONS[action]
         connector.retry_blocked = False  # the user acted: a permanent error may be retried now
-        connector.save(update_fields=["pending_restart", "desired_state", "retry_blocked", "updated_at"])
+        connector.save(
+            update_fields=["pending_restart", "restart_only_failed", "desired_state", "retry_blocked", "updated_at"]
+        )
         dispatch_converge(connector_id=connector.pk, operation=action, actor=actor)
+    return connector
+
+
+def connector_reconcile_now(*, connector: Connector, actor: str) -> Connector:
+    """Converge now instead of at the next sweep: the desired state is applied again, a drifted
+    connector gets its desired config back, and a permanent error is retried (a person asked)."""
+    _refuse_if_deleted(connector)
+    with transaction.atomic():
+        connector = operation_begin(connector_id=connector.pk, operation="reconcile")
+        if connector.state == State.DRIFTED:
+            connector.applied_generation = 0
+        connector.retry_blocked = False
+        connector.save(update_fields=["applied_generation", "retry_blocked", "updated_at"])
+        dispatch_converge(connector_id=connector.pk, operation="reconcile", actor=actor)
     return connector
 
 

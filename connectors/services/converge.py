@@ -38,7 +38,10 @@ from connectors.status import failure_summary, lifecycle_from_status
 logger = logging.getLogger(__name__)
 SYSTEM = "system"
 SETTLE_TIMEOUT_SECONDS = 30.0
-SETTLE_INTERVAL_SECONDS = 0.5
+# Connect starts a connector and its tasks asynchronously: ask often at first (most settle within a
+# few hundred milliseconds on a healthy worker), then back off so a slow one costs few calls.
+SETTLE_FIRST_INTERVAL_SECONDS = 0.05
+SETTLE_MAX_INTERVAL_SECONDS = 1.0
 
 
 def client_for(connector: Connector) -> ConnectClient:
@@ -87,8 +90,8 @@ def _converge(
     if connector.applied_generation < connector.generation:
         connector = _apply_config(connector, client, actor=actor, secrets=secrets, masked=masked)
     if connector.pending_restart:
-        client.restart(connector.name, include_tasks=True, only_failed=False)
-        Connector.objects.filter(pk=connector.pk).update(pending_restart=False)
+        client.restart(connector.name, include_tasks=True, only_failed=connector.restart_only_failed)
+        Connector.objects.filter(pk=connector.pk).update(pending_restart=False, restart_only_failed=False)
     _apply_target_state(connector, client)
     return _settle(connector, client, actor=actor, masked=masked, timeout=settle_timeout)
 
@@ -140,6 +143,7 @@ def _settle(connector: Connector, client: ConnectClient, *, actor: str, masked: 
     done = SETTLED_STATES[connector.desired_state] | {State.FAILED}
     deadline = time.monotonic() + timeout
     observed, status = None, {}
+    interval = SETTLE_FIRST_INTERVAL_SECONDS
     while True:
         try:
             status = client.status(connector.name)
@@ -148,7 +152,8 @@ def _settle(connector: Connector, client: ConnectClient, *, actor: str, masked: 
             observed = None
         if observed in done or time.monotonic() >= deadline:
             break
-        time.sleep(SETTLE_INTERVAL_SECONDS)
+        time.sleep(interval)
+        interval = min(interval * 1.5, SETTLE_MAX_INTERVAL_SECONDS)
     Connector.objects.filter(pk=connector.pk).update(observed_at=timezone.now())
     if observed is None:
         # Still settling: the monitor sweep records the state once Connect reports it.

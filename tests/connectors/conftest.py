@@ -7,21 +7,6 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.factories import LandingZoneFactory, SharedClusterFactory
-
-
-@pytest.fixture
-def local_cluster(tenant, local_stack):
-    """The shared cluster `local` of landing zone edh-shared, on the real local stack, open to `sales`."""
-    return SharedClusterFactory(
-        name="local",
-        landing_zone=LandingZoneFactory(slug="edh-shared"),
-        bootstrap_servers=local_stack.config.bootstrap_servers,
-        connect_url=local_stack.config.connect_url,
-        tenants=[tenant],
-    )
-
-
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres", "autocommit": True}
 
 
@@ -66,3 +51,22 @@ def cdc_database():
         owner.execute("INSERT INTO orders VALUES (1, 'first')")
     yield database
     drop_database(database.dbname, database.role)
+
+
+def connector_requested(*, tenant, type_key: str, connector_id: str, cluster_name: str = "local", **spec):
+    """A connector created through the create service (validated, stored, its provisioning queued)."""
+    from connectors.services.commands import connector_create
+    from connectors.spec import ConnectorSpec
+
+    connector, _ = connector_create(
+        spec=ConnectorSpec(
+            tenant=tenant,
+            type_key=type_key,
+            cluster_name=cluster_name,
+            stage=spec.pop("stage", "dev"),
+            connector_id=connector_id,
+            **spec,
+        ),
+        actor="user:alice",
+    )
+    return connector
