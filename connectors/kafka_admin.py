@@ -14,6 +14,7 @@ from confluent_kafka.admin import AdminClient
 
 from connectors.clusters import cluster_kafka_config
 from connectors.errors import KafkaAccessRefused, TopicsUnavailable
+from controlplane.kafka_errors import CERTIFICATE_UNTRUSTED, LOGIN_REFUSED, connection_refusal
 from tenants.models import Cluster
 
 ADMIN_TIMEOUT_SECONDS = 10.0
@@ -22,16 +23,14 @@ _QUIET = logging.getLogger("connectors.kafka_admin.librdkafka")
 _QUIET.setLevel(logging.CRITICAL)
 
 
-def _refusal(error: KafkaError, cluster: Cluster) -> str | None:
+def _refusal(kind: str | None, cluster: Cluster) -> str | None:
     """Why the cluster refused the control plane's connection, or None when it did not refuse it."""
-    text = error.str()
-    if error.code() == KafkaError._AUTHENTICATION or "SASL authentication error" in text:
-        user = cluster.sasl_username or "?"
+    if kind == LOGIN_REFUSED:
         return (
             f"Kafka on cluster {cluster.name} refused the control plane's {cluster.sasl_mechanism} login as "
-            f"'{user}' (wrong user name or password)"
+            f"'{cluster.sasl_username or '?'}' (wrong user name or password)"
         )
-    if "certificate verify failed" in text or error.code() == KafkaError._SSL:
+    if kind == CERTIFICATE_UNTRUSTED:
         where = f"the CA bundle {cluster.ssl_ca_location}" if cluster.ssl_ca_location else "the system's CAs"
         return (
             f"the brokers of cluster {cluster.name} presented a certificate that {where} cannot verify; "
@@ -59,9 +58,8 @@ class ClusterAdmin:
         """The error to raise for a failed request: KafkaAccessRefused when the cluster refused the login or
         its certificate was not trusted (no retry helps), TopicsUnavailable otherwise."""
         self.client.poll(0)  # serves error_cb with what the connection attempts saw
-        for seen in [*self.errors, *(error.args[:1] if error.args else [])]:
-            if isinstance(seen, KafkaError) and (reason := _refusal(seen, self.cluster)):
-                return KafkaAccessRefused(f"{reason}; could not {doing}")
+        if reason := _refusal(connection_refusal([*self.errors, *error.args[:1]]), self.cluster):
+            return KafkaAccessRefused(f"{reason}; could not {doing}")
         return TopicsUnavailable(f"Kafka at {self.cluster.bootstrap_servers} did not answer; could not {doing}")
 
     def list_topic_names(self) -> set[str]:
