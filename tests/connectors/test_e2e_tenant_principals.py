@@ -23,11 +23,12 @@ from confluent_kafka.admin import (
 )
 
 from connectors.connect import ConnectEndpoint, connect_client
-from connectors.models import Alert, Connector
+from connectors.models import Connector
 from connectors.selectors import connector_desired_config
 from connectors.services.principals import cluster_principals_converge
 from connectors.services.reconcile import reconcile_cluster
 from controlplane.crypto import encrypt_secrets
+from monitoring.models import Alert
 from tenants.models import Cluster, Role, TenantPrincipal, TopicPrefix
 from tests.conftest import wait_for
 from tests.factories import LandingZoneFactory, SharedClusterFactory
