@@ -75,7 +75,7 @@ class ConnectorUpdateSerializer(StrictInputSerializer):
     delivery_guarantee = serializers.ChoiceField(choices=GUARANTEES, required=False)
 
 
-class DeliverySerializer(serializers.Serializer):
+class ConnectorDeliverySerializer(serializers.Serializer):
     guarantee = serializers.ChoiceField(choices=GUARANTEES, help_text="The connector's effective delivery guarantee.")
     consumer_expectations = serializers.CharField(
         help_text="What consumers of its topics must expect (CDC sources: keys, tombstones, order); may be empty."
@@ -127,7 +127,7 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
         # Names only: the values never leave the encrypted column except towards Connect.
         return {key: MASK for key in connector.credential_keys}
 
-    @extend_schema_field(DeliverySerializer)
+    @extend_schema_field(ConnectorDeliverySerializer)
     def get_delivery(self, connector: Connector) -> dict[str, str]:
         return connector_delivery(connector=connector)
 

@@ -80,6 +80,7 @@ def validate_connector_spec(
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
         outcome.add(delivery_errors(spec, connector_type=connector_type, cluster=cluster))
+        outcome.add(principal_errors(connector_type=connector_type, cluster=cluster))
     _check_name(spec, outcome, existing=existing)
     if connector_type and cluster:
         _check_topics(spec, outcome, connector_type=connector_type, cluster=cluster)
@@ -289,6 +290,22 @@ def delivery_errors(spec: ConnectorSpec, *, connector_type: ConnectorType, clust
             "delivery_guarantee": [
                 f"cluster {cluster.name} does not run exactly-once sources (its workers need "
                 "exactly.once.source.support=enabled); choose a cluster that does, or at_least_once."
+            ]
+        }
+    return {}
+
+
+def principal_errors(*, connector_type: ConnectorType, cluster: Cluster) -> dict[str, list[str]]:
+    """With per-tenant principals, a type whose own extra Kafka clients (Debezium's schema history) the platform
+    cannot yet make log in as the tenant is refused, rather than provisioned to fail."""
+    if cluster.connector_principals != Cluster.ConnectorPrincipals.TENANT:
+        return {}
+    extra_clients = connector_type.derived_config.get(cluster.connect_flavour, {})
+    if "schema.history.internal.kafka.bootstrap.servers" in extra_clients:
+        return {
+            "type": [
+                f"{connector_type.display_name} is not offered yet on cluster {cluster.name}, whose connectors act as "
+                "their tenant's Kafka principal: its schema history clients would not log in as the tenant."
             ]
         }
     return {}

@@ -107,3 +107,25 @@ def test_a_cluster_whose_security_settings_contradict_each_other_is_refused_on_t
         cluster.clean()
 
     assert field in refused.value.message_dict
+
+
+def test_mysql_cdc_is_refused_where_connectors_act_as_their_tenant_until_its_schema_history_can(
+    local_stack, tenant, unique_name
+):
+    from connectors.spec import ConnectorSpec
+
+    cluster = sasl_ssl_cluster(local_stack)
+    cluster.connector_principals = Cluster.ConnectorPrincipals.TENANT
+    cluster.save()
+    cluster.allowed_tenants.add(tenant)
+    spec = ConnectorSpec(
+        tenant=tenant, type_key="mysql-cdc-source", cluster_name=cluster.name, stage="dev",
+        connector_id=unique_name("m"), topics=["sales.shop"],
+        config={"database.hostname": "db", "database.port": 3306, "database.user": "cdc",
+                "database.server.id": 184054, "table.include.list": "shop.orders"},
+        credentials={"database.password": "pw"},
+    )  # fmt: skip
+
+    outcome = validate_connector_spec(spec=spec, check_cluster=False)
+
+    assert "schema history clients would not log in as the tenant" in " ".join(outcome.errors["type"])
