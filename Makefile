@@ -1,11 +1,15 @@
 # The two commands a newcomer needs:  make run  and  make test.
-.PHONY: run test setup stack-up stack-down stack-status bench lint
+.PHONY: run test prod-smoke setup stack-up stack-down stack-status bench lint
 
 run:
 	bash scripts/run.sh
 
 test:
 	bash scripts/test.sh
+
+# The production settings and docker-compose.yml's commands, run for real on this machine (no Docker).
+prod-smoke:
+	bash scripts/setup.sh && PGPASSWORD=$${PGPASSWORD:-postgres} bash scripts/test-services.sh && PGPASSWORD=$${PGPASSWORD:-postgres} .venv/bin/python scripts/prod_smoke.py
 
 setup:
 	bash scripts/setup.sh

@@ -11,13 +11,13 @@ from monitoring.services.deliveries import delivery_give_up, delivery_send
 from monitoring.services.dispatch import DELIVER_TASK, PUBLISH_EVENTS_TASK, RESTART_TASK, SWEEP_TASK
 from monitoring.services.outbox import publish_events
 from monitoring.services.restarts import connector_restart_failed_tasks
-from monitoring.services.sweep import sweep_all
+from monitoring.services.sweep import sweep_due
 
 
 @control_plane_task(name=SWEEP_TASK)
 def sweep_task() -> dict:
     """Beat: one bulk status call per cluster, the reconciler's pass, restarts, lag, unreachable clusters."""
-    return sweep_all()
+    return sweep_due()
 
 
 def _give_up(task, exc, task_id, args, kwargs, einfo) -> None:

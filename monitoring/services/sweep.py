@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from connectors.connect import ConnectError
 from connectors.models import Connector
 from connectors.services.reconcile import cluster_statuses, reconcile_cluster, reconcile_unreachable
 from connectors.state_machine import State
+from controlplane.leases import lease_take
 from monitoring import faults
 from monitoring.models import Alert, ClusterHealth, ConnectorHealth
 from monitoring.services.alerts import alert_raise, alerts_resolve, deliveries_resend_pending
@@ -31,6 +33,14 @@ from tenants.models import Cluster
 
 logger = logging.getLogger(__name__)
 POLICY_FIELDS = ["tasks", "fault", "restart_attempts", "next_restart_at", "healthy_since", "persistent_failure"]
+
+
+def sweep_due() -> dict:
+    """The periodic sweep, once per interval whatever the number of beats that ask for it."""
+    # The lease ends a little before the next one is due, so a late copy of this one cannot take it.
+    if not lease_take(name="health-sweep", seconds=settings.HEALTH_SWEEP_INTERVAL_SECONDS * 0.8):
+        return {"skipped": "another sweep of this interval ran"}
+    return sweep_all()
 
 
 def sweep_all() -> dict:
