@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
@@ -11,8 +17,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from connectors.catalog.registry import AT_LEAST_ONCE, GUARANTEES
 from connectors.models import Connector, ConnectorEvent, OffsetsRequest, UnmanagedConnector
 from connectors.selectors import (
+    connector_delivery,
     connector_live_offsets,
     connector_live_status,
     connector_types_for,
@@ -52,6 +60,14 @@ class ConnectorInputSerializer(StrictInputSerializer):
     transforms = serializers.ListField(child=serializers.DictField(), required=False, default=list)
     error_handling = serializers.DictField(required=False, default=dict)
     tasks_max = serializers.IntegerField(required=False, default=1)
+    delivery_guarantee = serializers.ChoiceField(
+        choices=GUARANTEES,
+        required=False,
+        default=AT_LEAST_ONCE,
+        help_text="exactly_once: only for source types that support it (the catalog's `guarantees`), on clusters "
+        "whose workers run exactly-once sources; rendered as exactly.once.support=required with one transaction "
+        "per poll.",
+    )
     desired_state = serializers.ChoiceField(
         choices=[DesiredState.RUNNING, DesiredState.PAUSED, DesiredState.STOPPED], required=False, default="running"
     )
@@ -71,6 +87,14 @@ class ConnectorUpdateSerializer(StrictInputSerializer):
     transforms = serializers.ListField(child=serializers.DictField(), required=False)
     error_handling = serializers.DictField(required=False)
     tasks_max = serializers.IntegerField(required=False)
+    delivery_guarantee = serializers.ChoiceField(choices=GUARANTEES, required=False)
+
+
+class ConnectorDeliverySerializer(serializers.Serializer):
+    guarantee = serializers.ChoiceField(choices=GUARANTEES, help_text="The connector's effective delivery guarantee.")
+    consumer_expectations = serializers.CharField(
+        help_text="What consumers of its topics must expect (CDC sources: keys, tombstones, order); may be empty."
+    )
 
 
 class ConnectorOutputSerializer(serializers.ModelSerializer):
@@ -81,6 +105,7 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
     credentials = serializers.SerializerMethodField()
     operation_in_flight = serializers.CharField(source="operation")
     links = serializers.SerializerMethodField()
+    delivery = serializers.SerializerMethodField()
 
     class Meta:
         model = Connector
@@ -98,6 +123,8 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
             "transforms",
             "error_handling",
             "tasks_max",
+            "delivery_guarantee",
+            "delivery",
             "desired_state",
             "state",
             "last_error",
@@ -114,6 +141,10 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
     def get_credentials(self, connector: Connector) -> dict[str, str]:
         # Names only: the values never leave the encrypted column except towards Connect.
         return {key: MASK for key in connector.credential_keys}
+
+    @extend_schema_field(ConnectorDeliverySerializer)
+    def get_delivery(self, connector: Connector) -> dict[str, str]:
+        return connector_delivery(connector=connector)
 
     def get_links(self, connector: Connector) -> dict[str, str]:
         request = self.context.get("request")

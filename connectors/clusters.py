@@ -6,9 +6,12 @@ with its credentials (ConnectEndpoint keeps them out of its repr).
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 
 from connectors.connect import CONFLUENT_CLOUD, ConnectEndpoint
+from connectors.errors import KafkaClientMisconfigured
 from tenants.models import Cluster
 
 
@@ -38,13 +41,41 @@ def cluster_connect_endpoint(*, cluster: Cluster, interactive: bool = False) -> 
     )
 
 
+SASL_PROTOCOLS = {Cluster.SecurityProtocol.SASL_SSL, Cluster.SecurityProtocol.SASL_PLAINTEXT}
+TLS_PROTOCOLS = {Cluster.SecurityProtocol.SSL, Cluster.SecurityProtocol.SASL_SSL}
+
+
 def cluster_kafka_config(*, cluster: Cluster) -> dict[str, str]:
-    """librdkafka settings for confluent-kafka clients (AdminClient) against the cluster."""
-    config = {"bootstrap.servers": cluster.bootstrap_servers, "security.protocol": cluster.security_protocol}
-    if cluster.ssl_ca_location:
-        config["ssl.ca.location"] = cluster.ssl_ca_location
-    if cluster.security_protocol.startswith("SASL"):
-        config["sasl.mechanism"] = cluster.sasl_mechanism or "PLAIN"
+    """librdkafka settings for the control plane's own confluent-kafka clients (topic checks, events, lag).
+
+    TLS always verifies the broker's certificate and host name, against the cluster's CA bundle when it
+    names one (else the system's); SASL takes PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 as the cluster says."""
+    protocol = cluster.security_protocol
+    config = {"bootstrap.servers": cluster.bootstrap_servers, "security.protocol": protocol}
+    if protocol in TLS_PROTOCOLS:
+        config["enable.ssl.certificate.verification"] = "true"
+        config["ssl.endpoint.identification.algorithm"] = "https"
+        if cluster.ssl_ca_location:
+            if not os.access(cluster.ssl_ca_location, os.R_OK):
+                raise KafkaClientMisconfigured(
+                    f"cluster {cluster.name}: the CA bundle {cluster.ssl_ca_location} is missing or unreadable; "
+                    "the control plane does not connect without verifying the brokers."
+                )
+            config["ssl.ca.location"] = cluster.ssl_ca_location
+    if protocol in SASL_PROTOCOLS and cluster.connect_flavour == CONFLUENT_CLOUD and not cluster.sasl_username:
+        secrets = cluster.secrets()  # Confluent Cloud: the cluster's Kafka API key, over SASL PLAIN
+        config |= {
+            "sasl.mechanism": "PLAIN",
+            "sasl.username": secrets.get("kafka_api_key", ""),
+            "sasl.password": secrets.get("kafka_api_secret", ""),
+        }
+    elif protocol in SASL_PROTOCOLS:
+        if not cluster.sasl_mechanism or not cluster.sasl_username:
+            raise KafkaClientMisconfigured(
+                f"cluster {cluster.name}: {protocol} needs a SASL mechanism and user name "
+                "(and the sasl_password secret)."
+            )
+        config["sasl.mechanism"] = cluster.sasl_mechanism
         config["sasl.username"] = cluster.sasl_username
         config["sasl.password"] = cluster.secrets().get("sasl_password", "")
     return config

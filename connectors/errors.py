@@ -29,6 +29,16 @@ class TopicsRefused(Exception):
     """The cluster refused to create a topic (authorization, policy, invalid name): permanent."""
 
 
+class KafkaAccessRefused(TopicsRefused):
+    """The cluster refused the control plane's own Kafka connection: a wrong SASL user or password, or a
+    broker certificate its CA bundle cannot verify. Permanent until the cluster's settings are fixed."""
+
+
+class KafkaClientMisconfigured(KafkaAccessRefused):
+    """A cluster's Kafka security settings cannot make a safe connection (its CA file is missing, SASL without
+    a mechanism): refused before any connection is tried, never downgraded to a weaker protocol."""
+
+
 class WorkerFilesRefused(Exception):
     """A stored connector would touch files outside its tenant's sandbox (or where the cluster allows
     none): permanent, its config is never written to Connect."""

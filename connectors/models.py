@@ -27,6 +27,11 @@ class Connector(models.Model):
     error_handling = models.JSONField(default=dict, blank=True)
     tasks_max = models.PositiveSmallIntegerField(default=1)
     create_topics = models.BooleanField(default=False)
+    delivery_guarantee = models.CharField(
+        max_length=16,
+        choices=[("at_least_once", "At least once"), ("exactly_once", "Exactly once (KIP-618 sources)")],
+        default="at_least_once",
+    )
 
     # Desired vs observed: `generation` grows with every accepted change; `applied_generation` is
     # the generation last written to Connect. The reconciler acts where they, or the states, differ.

@@ -18,14 +18,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.catalog.error_handling import ErrorHandling, error_handling_config
-from connectors.catalog.registry import ConnectorType, Implementation
+from connectors.catalog.registry import AT_LEAST_ONCE, EXACTLY_ONCE, ConnectorType, Implementation
 from connectors.catalog.transforms import render_transforms
 from controlplane.flavours import CONFLUENT_CLOUD, SELF_MANAGED
 from controlplane.masking import MASK
-from controlplane.naming import dlq_topic_name, publication_name, replication_slot_name
+from controlplane.naming import dlq_topic_name, offsets_topic_name, publication_name, replication_slot_name
 
+CLIENT_KINDS = ("producer", "consumer", "admin")
 # Keys that carry secrets whatever the type (the managed connector's own Kafka credentials).
-PLATFORM_SECRET_KEYS: frozenset[str] = frozenset({"kafka.api.secret"})
+PLATFORM_SECRET_KEYS: frozenset[str] = frozenset(
+    {"kafka.api.secret", *(f"{client}.override.sasl.jaas.config" for client in CLIENT_KINDS)}
+)
+SCRAM_LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
+
+
+@dataclass(frozen=True)
+class ClientPrincipal:
+    """The Kafka principal a self-managed connector's clients log in as (its tenant's on the cluster)."""
+
+    username: str
+    password: str = field(repr=False)
+    mechanism: str = "SCRAM-SHA-512"
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,9 @@ class RenderCluster:
     kafka_api_key: str = field(default="", repr=False)  # cloud: kafka.auth.mode=KAFKA_API_KEY + key/secret
     kafka_api_secret: str = field(default="", repr=False)
     service_account_id: str = ""  # cloud: SERVICE_ACCOUNT mode when set (preferred over the key pair)
+    # Self-managed clusters with per-tenant principals: every connector runs as its tenant's principal.
+    tenant_principals: bool = False
+    client_principal: ClientPrincipal | None = None
 
 
 class RenderError(ValueError):
@@ -74,6 +90,24 @@ def _kafka_credentials(cluster: RenderCluster) -> dict[str, str]:
     raise RenderError("a Confluent Cloud connector needs a service account id or a Kafka API key and secret")
 
 
+def _jaas_value(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _client_overrides(principal: ClientPrincipal) -> dict[str, str]:
+    """The producer, consumer and admin client overrides that make a connector act as `principal`: only the
+    SASL settings that the worker's override policy Principal allows."""
+    jaas = (
+        f'{SCRAM_LOGIN_MODULE} required username="{_jaas_value(principal.username)}" '
+        f'password="{_jaas_value(principal.password)}";'
+    )
+    rendered = {}
+    for client in CLIENT_KINDS:
+        rendered[f"{client}.override.sasl.mechanism"] = principal.mechanism
+        rendered[f"{client}.override.sasl.jaas.config"] = jaas
+    return rendered
+
+
 def _translate(
     rendered: dict[str, str], *, implementation: Implementation, chosen: set[str], type_key: str
 ) -> dict[str, str]:
@@ -104,6 +138,7 @@ def render_connector_config(
     topic_prefix: str,
     cluster: RenderCluster,
     implementation: Implementation | None = None,
+    delivery_guarantee: str = AT_LEAST_ONCE,
 ) -> dict[str, str]:
     """The connector's full Connect config (every value a string).
 
@@ -174,8 +209,22 @@ def render_connector_config(
     )
     if flavour == CONFLUENT_CLOUD:
         rendered.update(_kafka_credentials(cluster))
+    elif flavour == SELF_MANAGED and cluster.tenant_principals:
+        if cluster.client_principal is None:
+            raise RenderError("the tenant's Kafka principal on this cluster is not provisioned yet")
+        rendered.update(_client_overrides(cluster.client_principal))
+        if connector_type.kind == "source":
+            rendered["offsets.storage.topic"] = offsets_topic_name(topic_prefix=topic_prefix, connector_name=name)
     elif flavour != SELF_MANAGED:  # pragma: no cover - connector_class already refused it
         raise RenderError(f"unknown flavour {flavour!r}")
+
+    if delivery_guarantee == EXACTLY_ONCE:
+        if EXACTLY_ONCE not in connector_type.guarantees or flavour != SELF_MANAGED:
+            raise RenderError(f"{connector_type.key} on {flavour} cannot be exactly-once")
+        # Connect refuses to start the connector where the worker cannot give it (KIP-618); each poll() is
+        # one transaction.
+        rendered["exactly.once.support"] = "required"
+        rendered["transaction.boundary"] = "poll"
 
     rendered["name"] = name
     rendered["connector.class"] = connector_class if implementation.primary else implementation.connector_class

@@ -28,6 +28,7 @@ class ConnectorSpec:
     transforms: list = field(default_factory=list)
     error_handling: dict = field(default_factory=dict)
     tasks_max: int = 1
+    delivery_guarantee: str = "at_least_once"
 
     @classmethod
     def from_api(cls, data: dict[str, Any], *, tenant: Tenant) -> ConnectorSpec:
@@ -45,4 +46,5 @@ class ConnectorSpec:
             transforms=data["transforms"],
             error_handling=data["error_handling"],
             tasks_max=data["tasks_max"],
+            delivery_guarantee=data["delivery_guarantee"],
         )

@@ -125,6 +125,12 @@ def dlq_topic_name(*, topic_prefix: str, connector_name: str) -> str:
     return f"{topic_prefix}{separator}dlq.{connector_name}"
 
 
+def offsets_topic_name(*, topic_prefix: str, connector_name: str) -> str:
+    """A source's own offsets topic (with per-tenant principals), inside the tenant's own topic prefix."""
+    separator = "" if topic_prefix.endswith((".", "-", "_")) else "."
+    return f"{topic_prefix}{separator}offsets.{connector_name}"
+
+
 def replication_slot_name(*, connector_name: str) -> str:
     """PostgreSQL replication slot for a CDC connector: lowercase, digits and underscores, <= 63."""
     slot = connector_name.replace("-", "_")

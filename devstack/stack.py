@@ -30,6 +30,8 @@ from devstack.processes import ManagedProcess, port_is_open, wait_until
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SCRAM_MECHANISM = "SCRAM-SHA-512"
+# Every mechanism the SASL_SSL listener takes; the control plane's principal has a credential for each.
+SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 SCRAM_ITERATIONS = 8192
 # Small heaps and a quick-starting JIT: this is a development stack on a small machine.
 JVM_OPTIONS = ["-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true"]
@@ -50,6 +52,13 @@ class StackConfig:
     sasl_ssl_port: int | None = None  # SASL_SSL + SCRAM-SHA-512 listener; none when unset
     sasl_username: str = "controlplane"  # the control plane's own principal, a super user
     connect_group: str = "controlplane-devstack"
+    # A second Connect worker group beside the first: exactly.once.source.support=enabled, its own internal
+    # topics, and its connectors' clients on the SASL_SSL listener as the principal `connector_principal`
+    # (no ACLs) unless the control plane renders a tenant's principal into their overrides, the only
+    # overrides its policy (Principal) allows. Not started when unset; needs sasl_ssl_port.
+    eos_connect_port: int | None = None
+    eos_connect_group: str = "controlplane-devstack-eos"
+    connector_principal: str = "connect"
     plugin_discovery: str = "service_load"
     # HTTPS for Connect's REST API: a PKCS12 keystore (see devstack/tls.py), its password, and the PEM
     # certificate that clients, the readiness probe included, trust as CA. Plain HTTP when unset.
@@ -75,6 +84,10 @@ class StackConfig:
         return f"{scheme}://127.0.0.1:{self.connect_port}"
 
     @property
+    def eos_connect_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.eos_connect_port}" if self.eos_connect_port else None
+
+    @property
     def data_dir(self) -> Path:
         return self.run_dir / "kraft-logs"
 
@@ -92,6 +105,7 @@ class StackConfig:
             controller_port=settings.DEVSTACK_CONTROLLER_PORT,
             sasl_ssl_port=settings.DEVSTACK_SASL_SSL_PORT,
             connect_port=settings.DEVSTACK_CONNECT_PORT,
+            eos_connect_port=settings.DEVSTACK_EOS_CONNECT_PORT or None,
             redis_url=settings.REDIS_URL,
             dist_dir=Path(settings.DEVSTACK_DIST_DIR) if settings.DEVSTACK_DIST_DIR else None,
             plugin_discovery=settings.DEVSTACK_PLUGIN_DISCOVERY,
@@ -159,13 +173,20 @@ class LocalStack:
         self.config = config
         self.broker = ManagedProcess("broker", config.run_dir)
         self.connect = ManagedProcess("connect", config.run_dir)
+        self.eos_connect = ManagedProcess("connect-eos", config.run_dir)
         self.redis = ManagedProcess("redis", config.run_dir)
         self.dist: Dist | None = None  # the Maven-built jars, resolved by `up`
 
     # --- public ---------------------------------------------------------------------------------
     def up(self, *, timeout: float = 120.0) -> dict[str, str]:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
-        for process, main_class in ((self.broker, "kafka.Kafka"), (self.connect, "ConnectDistributed")):
+        if self.config.eos_connect_port and not self.config.sasl_ssl_port:
+            raise StackError("The exactly-once worker (DEVSTACK_EOS_CONNECT_PORT) needs DEVSTACK_SASL_SSL_PORT.")
+        for process, main_class in (
+            (self.broker, "kafka.Kafka"),
+            (self.connect, "ConnectDistributed"),
+            (self.eos_connect, "ConnectDistributed"),
+        ):
             if process.is_running() and main_class not in process.command_line():
                 raise StackError(
                     f"The {process.name} recorded in {process.pid_file} (pid {process.pid()}) is not this stack's "
@@ -177,14 +198,21 @@ class LocalStack:
                 self._refuse_foreign_listener(port, what, setting)
         if not self.connect.is_running():
             self._refuse_foreign_listener(self.config.connect_port, "Kafka Connect", "DEVSTACK_CONNECT_PORT")
+        if self.config.eos_connect_port and not self.eos_connect.is_running():
+            self._refuse_foreign_listener(
+                self.config.eos_connect_port, "exactly-once Kafka Connect", "DEVSTACK_EOS_CONNECT_PORT"
+            )
         self.dist = ensure_dist(self.config.dist_dir)
         self._up_redis()
         self._up_broker(timeout=timeout)
         self._up_connect(timeout=timeout)
+        if self.config.eos_connect_port:
+            self._up_connect(timeout=timeout, exactly_once=True)
         return self.status()
 
     def down(self) -> dict[str, str]:
         # Connect first, so it does not spin on a vanished broker.
+        self.eos_connect.stop()
         self.connect.stop()
         self.broker.stop(timeout=30)
         self.redis.stop()
@@ -195,10 +223,15 @@ class LocalStack:
             "redis": self._redis_status(),
             "broker": self._describe(self.broker, self.config.broker_port),
             "connect": self._connect_status(),
+            **({"connect-eos": self._eos_connect_status()} if self.config.eos_connect_port else {}),
         }
 
     def connect_is_ready(self) -> bool:
         code, body = http_json(f"{self.config.connect_url}/connector-plugins", ca_file=self.config.tls_ca_file)
+        return code == 200 and isinstance(body, list) and len(body) > 0
+
+    def eos_connect_is_ready(self) -> bool:
+        code, body = http_json(f"{self.config.eos_connect_url}/connector-plugins")
         return code == 200 and isinstance(body, list) and len(body) > 0
 
     def broker_is_ready(self) -> bool:
@@ -216,6 +249,15 @@ class LocalStack:
         """The SCRAM password of the control plane's principal (made on the first `up`, kept in a 0600 file)."""
         return self._secret(f"{self.config.sasl_username}.password")
 
+    def plain_password(self) -> str:
+        """The control plane principal's SASL PLAIN password (PLAIN users live in the broker's JAAS, so it is not
+        the SCRAM password: server.properties never holds that one)."""
+        return self._secret(f"{self.config.sasl_username}-plain.password")
+
+    def connector_principal_password(self) -> str:
+        """The SCRAM password of the exactly-once worker's default connector principal (it has no ACLs)."""
+        return self._secret(f"{self.config.connector_principal}.password")
+
     def _secret(self, name: str) -> str:
         """A random secret kept in security_dir, readable by its owner only; made on first use."""
         path = self.config.security_dir / name
@@ -231,16 +273,20 @@ class LocalStack:
         """The PEM CA that signed the SASL_SSL listener's certificate (clients: ``ssl.ca.location``)."""
         return self.config.security_dir / "ca.pem"
 
-    def sasl_ssl_client_config(self, *, password: str | None = None) -> dict[str, str]:
+    def sasl_ssl_client_config(
+        self, *, password: str | None = None, mechanism: str = SCRAM_MECHANISM
+    ) -> dict[str, str]:
         """librdkafka settings for the SASL_SSL listener as the control plane's principal."""
         if not self.config.sasl_ssl_port:
             raise StackError("This stack has no SASL_SSL listener (set DEVSTACK_SASL_SSL_PORT).")
+        if password is None:
+            password = self.plain_password() if mechanism == "PLAIN" else self.sasl_password()
         return {
             "bootstrap.servers": self.config.sasl_ssl_bootstrap_servers,
             "security.protocol": "SASL_SSL",
-            "sasl.mechanism": SCRAM_MECHANISM,
+            "sasl.mechanism": mechanism,
             "sasl.username": self.config.sasl_username,
-            "sasl.password": self.sasl_password() if password is None else password,
+            "sasl.password": password,
             "ssl.ca.location": str(self.ca_file),
         }
 
@@ -330,13 +376,17 @@ class LocalStack:
         )
 
         admin = AdminClient({"bootstrap.servers": self.config.bootstrap_servers})
-        upsertion = UserScramCredentialUpsertion(
-            self.config.sasl_username,
-            ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS),
-            self.sasl_password().encode(),
-        )
-        for future in admin.alter_user_scram_credentials([upsertion]).values():
-            future.result(timeout=30)
+        users = [(self.config.sasl_username, self.sasl_password())]
+        if self.config.eos_connect_port:
+            users.append((self.config.connector_principal, self.connector_principal_password()))
+        # One request per mechanism: the broker refuses to alter a user twice in one request.
+        for mechanism in (ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256):
+            upsertions = [
+                UserScramCredentialUpsertion(user, ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password.encode())
+                for user, password in users
+            ]
+            for future in admin.alter_user_scram_credentials(upsertions).values():
+                future.result(timeout=30)
 
     def _write_server_properties(self) -> Path:
         config = self.config
@@ -380,10 +430,18 @@ class LocalStack:
             from devstack.tls import ensure_broker_keystore
 
             keystore = ensure_broker_keystore(config.security_dir, password=self._secret("keystore.password"))
+            plain_user = f'user_{config.sasl_username}="{self.plain_password()}"'
             properties |= {
-                "sasl.enabled.mechanisms": SCRAM_MECHANISM,
-                f"listener.name.sasl_ssl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": (
-                    "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+                "sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS),
+                **{
+                    f"listener.name.sasl_ssl.{mechanism.lower()}.sasl.jaas.config": (
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+                    )
+                    for mechanism in SASL_MECHANISMS
+                    if mechanism.startswith("SCRAM")
+                },
+                "listener.name.sasl_ssl.plain.sasl.jaas.config": (
+                    f"org.apache.kafka.common.security.plain.PlainLoginModule required {plain_user};"
                 ),
                 "listener.name.sasl_ssl.ssl.keystore.type": "PKCS12",
                 "listener.name.sasl_ssl.ssl.keystore.location": str(keystore.keystore),
@@ -392,9 +450,12 @@ class LocalStack:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         return write_properties(config.run_dir / "server.properties", properties, private=True)  # keystore password
 
-    def _up_connect(self, *, timeout: float) -> None:
-        if not self.connect.is_running():
-            properties = self._write_worker_properties()
+    def _up_connect(self, *, timeout: float, exactly_once: bool = False) -> None:
+        process = self.eos_connect if exactly_once else self.connect
+        ready = self.eos_connect_is_ready if exactly_once else self.connect_is_ready
+        url = self.config.eos_connect_url if exactly_once else self.config.connect_url
+        if not process.is_running():
+            properties = self._write_worker_properties(exactly_once=exactly_once)
             log4j = log4j_properties(
                 self.config.run_dir / "connect-log4j.properties",
                 quiet={
@@ -405,27 +466,29 @@ class LocalStack:
                 },
             )
             command = self._java(
-                "org.apache.kafka.connect.cli.ConnectDistributed", str(properties), log4j=log4j, heap="768m"
+                "org.apache.kafka.connect.cli.ConnectDistributed",
+                str(properties),
+                log4j=log4j,
+                heap="512m" if exactly_once else "768m",
             )
-            self.connect.start(command, cwd=self.config.run_dir)
+            process.start(command, cwd=self.config.run_dir)
         # Stop waiting as soon as the worker has exited: its log says why.
-        wait_until(lambda: self.connect_is_ready() or not self.connect.is_running(), timeout=timeout, interval=0.5)
-        if not self.connect_is_ready():
-            state = "is running" if self.connect.is_running() else "has exited"
-            raise StackError(
-                f"Kafka Connect did not answer at {self.config.connect_url} (the worker {state}):\n"
-                f"{self.connect.log_tail()}"
-            )
+        wait_until(lambda: ready() or not process.is_running(), timeout=timeout, interval=0.5)
+        if not ready():
+            state = "is running" if process.is_running() else "has exited"
+            raise StackError(f"Kafka Connect did not answer at {url} (the worker {state}):\n{process.log_tail()}")
 
     def _refuse_foreign_listener(self, port: int, what: str, setting: str) -> None:
         if port_is_open(port):
             raise StackError(f"Port {port} for the {what} is taken by another process; free it or set {setting}.")
 
-    def _write_worker_properties(self) -> Path:
-        prefix = f"_{self.config.connect_group}"
+    def _write_worker_properties(self, *, exactly_once: bool = False) -> Path:
+        group = self.config.eos_connect_group if exactly_once else self.config.connect_group
+        port = self.config.eos_connect_port if exactly_once else self.config.connect_port
+        prefix = f"_{group}"
         properties = {
             "bootstrap.servers": self.config.bootstrap_servers,
-            "group.id": self.config.connect_group,
+            "group.id": group,
             "key.converter": "org.apache.kafka.connect.json.JsonConverter",
             "value.converter": "org.apache.kafka.connect.json.JsonConverter",
             "config.storage.topic": f"{prefix}-configs",
@@ -436,9 +499,9 @@ class LocalStack:
             "status.storage.replication.factor": "1",
             "offset.storage.partitions": "5",
             "status.storage.partitions": "1",
-            "listeners": self.config.connect_url,
+            "listeners": self.config.eos_connect_url if exactly_once else self.config.connect_url,
             "rest.advertised.host.name": "127.0.0.1",
-            "rest.advertised.port": str(self.config.connect_port),
+            "rest.advertised.port": str(port),
             "plugin.path": str(self.dist.plugins),
             # service_load finds plugins by their META-INF/services manifests alone, without scanning every
             # class of every plugin (devstack.build writes the missing manifests with ConnectPluginPath).
@@ -451,16 +514,49 @@ class LocalStack:
             # Tenants must not override producer/consumer settings (credentials, ACL principal...).
             "connector.client.config.override.policy": "None",
         }
-        if self.config.tls_keystore:
+        if exactly_once:
+            properties |= self._exactly_once_worker_properties()
+        elif self.config.tls_keystore:
             properties |= {
                 "listeners.https.ssl.keystore.location": str(self.config.tls_keystore),
                 "listeners.https.ssl.keystore.password": self.config.tls_password,
                 "listeners.https.ssl.keystore.type": "PKCS12",
                 "listeners.https.ssl.key.password": self.config.tls_password,
             }
+        name = "worker-eos.properties" if exactly_once else "worker.properties"
         return write_properties(
-            self.config.run_dir / "worker.properties", properties, private=bool(self.config.tls_keystore)
+            self.config.run_dir / name, properties, private=exactly_once or bool(self.config.tls_keystore)
         )
+
+    def _exactly_once_worker_properties(self) -> dict[str, str]:
+        """The exactly-once group: its own internal topics (through group.id), KIP-618 exactly-once sources, and
+        its connectors' producers, consumers and admin clients on the SASL_SSL listener as a principal without
+        ACLs; only the SASL settings a connector's *.override.* may change (policy Principal)."""
+        from devstack.tls import ensure_broker_keystore
+
+        stores = ensure_broker_keystore(self.config.security_dir, password=self._secret("keystore.password"))
+        jaas = (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{self.config.connector_principal}" password="{self.connector_principal_password()}";'
+        )
+        clients = {
+            "bootstrap.servers": self.config.sasl_ssl_bootstrap_servers,
+            "security.protocol": "SASL_SSL",
+            "sasl.mechanism": SCRAM_MECHANISM,
+            "sasl.jaas.config": jaas,
+            "ssl.truststore.type": "PKCS12",
+            "ssl.truststore.location": str(stores.truststore),
+            "ssl.truststore.password": stores.password,
+        }
+        return {
+            "exactly.once.source.support": "enabled",
+            "connector.client.config.override.policy": "Principal",
+            **{
+                f"{client}.{key}": value
+                for client in ("producer", "consumer", "admin")
+                for key, value in clients.items()
+            },
+        }
 
     # --- status ---------------------------------------------------------------------------------
     def _describe(self, process: ManagedProcess, port: int) -> str:
@@ -471,6 +567,12 @@ class LocalStack:
     def _connect_status(self) -> str:
         base = self._describe(self.connect, self.config.connect_port)
         if self.connect.is_running() and not self.connect_is_ready():
+            return base + ", REST not ready"
+        return base
+
+    def _eos_connect_status(self) -> str:
+        base = self._describe(self.eos_connect, self.config.eos_connect_port)
+        if self.eos_connect.is_running() and not self.eos_connect_is_ready():
             return base + ", REST not ready"
         return base
 

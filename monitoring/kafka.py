@@ -9,6 +9,8 @@ from confluent_kafka import KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
 from django.conf import settings
 
+from controlplane.kafka_errors import CERTIFICATE_UNTRUSTED, LOGIN_REFUSED, connection_refusal
+
 try:
     from confluent_kafka import ConsumerGroupTopicPartitions
 except ImportError:  # older confluent-kafka
@@ -30,6 +32,12 @@ def events_kafka_config() -> dict:
         "bootstrap.servers": settings.EVENTS_BOOTSTRAP_SERVERS,
         "security.protocol": settings.EVENTS_SECURITY_PROTOCOL,
     }
+    if settings.EVENTS_SECURITY_PROTOCOL in {"SSL", "SASL_SSL"}:
+        # Always verified; a CA bundle of the events cluster's own when given, else the system's CAs.
+        config["enable.ssl.certificate.verification"] = "true"
+        config["ssl.endpoint.identification.algorithm"] = "https"
+        if settings.EVENTS_SSL_CA_LOCATION:
+            config["ssl.ca.location"] = settings.EVENTS_SSL_CA_LOCATION
     if settings.EVENTS_SASL_MECHANISM:
         config.update(
             {
@@ -45,7 +53,8 @@ class EventsProducer:
     """An idempotent producer (acks=all, ordered per key even across retries)."""
 
     def __init__(self) -> None:
-        base = events_kafka_config()
+        self._seen: list = []  # what librdkafka's error callback reported (why a connection failed)
+        base = {**events_kafka_config(), "error_cb": self._seen.append}
         self.producer = Producer(
             {
                 **base,
@@ -65,7 +74,7 @@ class EventsProducer:
         try:
             metadata = self.admin.list_topics(timeout=5)
         except KafkaException as error:
-            raise EventsPublishFailed(f"brokers unavailable: {error.args[0].name()}", 0) from None
+            raise EventsPublishFailed(self._unavailable(error.args[0].name()), 0) from None
         if topic not in metadata.topics:
             futures = self.admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
             try:
@@ -74,6 +83,19 @@ class EventsProducer:
                 if error.args[0].name() != "TOPIC_ALREADY_EXISTS":
                     raise EventsPublishFailed(f"topic not created: {error.args[0].name()}", 0) from None
         self.known_topics.add(topic)
+
+    def _unavailable(self, name: str) -> str:
+        """Why the events cluster could not be reached, in words and without a secret."""
+        self.admin.poll(0)  # serves the error callback
+        refusal = connection_refusal(self._seen)
+        if refusal == LOGIN_REFUSED:
+            return (
+                f"the events cluster refused the {settings.EVENTS_SASL_MECHANISM} login as "
+                f"'{settings.EVENTS_SASL_USERNAME}' (wrong user name or password)"
+            )
+        if refusal == CERTIFICATE_UNTRUSTED:
+            return "the events cluster's certificate could not be verified: set EVENTS_SSL_CA_LOCATION to its CA"
+        return f"brokers unavailable: {name}"
 
     def publish(self, *, topic: str, messages: list[tuple[str, dict]]) -> int:
         """Produce every (key, event) and wait; the count of the leading messages Kafka acknowledged."""

@@ -48,6 +48,8 @@ class ClusterSerializer(serializers.ModelSerializer):
             "security_protocol",
             "connect_flavour",
             "drift_policy",
+            "connector_principals",
+            "exactly_once_source_support",
         ]
 
 

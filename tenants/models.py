@@ -111,6 +111,10 @@ class Cluster(TimestampedModel):
         SCRAM_SHA_256 = "SCRAM-SHA-256"
         SCRAM_SHA_512 = "SCRAM-SHA-512"
 
+    class ConnectorPrincipals(models.TextChoices):
+        WORKER = "worker", "Connectors act as the Connect worker"
+        TENANT = "tenant", "Each tenant's connectors act as its own principal (SCRAM, ACLs on its prefixes)"
+
     class DriftPolicy(models.TextChoices):
         REPORT = "report", "Report drift only"
         ENFORCE = "enforce", "Re-apply the desired config"
@@ -160,6 +164,34 @@ class Cluster(TimestampedModel):
         "workers, each tenant only inside its directory of the file sandbox (CONNECTOR_FILE_SANDBOX_ROOT).",
     )
     dlq_replication_factor = models.PositiveSmallIntegerField(default=3)
+    connector_principals = models.CharField(
+        max_length=10,
+        choices=ConnectorPrincipals.choices,
+        default=ConnectorPrincipals.WORKER,
+        blank=True,  # the default when left out
+        help_text="'tenant': the control plane gives each tenant a SCRAM principal on this cluster, with ACLs on "
+        "its topic prefixes only, and renders it into each connector's client overrides. The Connect workers "
+        "must run with connector.client.config.override.policy=Principal and their connector clients on the "
+        "SASL listener (see docs/cluster-security.md).",
+    )
+    principal_mechanism = models.CharField(
+        max_length=16,
+        choices=[(SaslMechanism.SCRAM_SHA_256, "SCRAM-SHA-256"), (SaslMechanism.SCRAM_SHA_512, "SCRAM-SHA-512")],
+        default=SaslMechanism.SCRAM_SHA_512,
+        blank=True,  # the default when left out
+        help_text="The SCRAM mechanism of the tenants' principals.",
+    )
+    connect_group_id = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The Connect workers' group.id. With per-tenant principals and exactly-once sources, each "
+        "tenant may use the transactional ids <group.id>-<its connector names> (KIP-618 names them so).",
+    )
+    exactly_once_source_support = models.BooleanField(
+        default=False,
+        help_text="The Connect workers run with exactly.once.source.support=enabled: a source may ask for "
+        "exactly-once delivery here.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -179,6 +211,31 @@ class Cluster(TimestampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        self.connector_principals = self.connector_principals or self.ConnectorPrincipals.WORKER
+        self.principal_mechanism = self.principal_mechanism or self.SaslMechanism.SCRAM_SHA_512
+        sasl = self.security_protocol in {self.SecurityProtocol.SASL_SSL, self.SecurityProtocol.SASL_PLAINTEXT}
+        # Confluent Cloud: the control plane logs in with the cluster's Kafka API key (SASL PLAIN) by default.
+        cloud = self.connect_flavour == Flavour.CONFLUENT_CLOUD
+        if sasl and not self.sasl_mechanism and not cloud:
+            errors["sasl_mechanism"] = [f"{self.security_protocol} needs a SASL mechanism (PLAIN, SCRAM-SHA-256/512)."]
+        if sasl and not self.sasl_username and not cloud:
+            errors["sasl_username"] = [f"{self.security_protocol} needs the control plane's SASL user name."]
+        if not sasl and self.sasl_mechanism:
+            errors["sasl_mechanism"] = [f"{self.security_protocol} does not use SASL: leave the mechanism empty."]
+        tls = self.security_protocol in {self.SecurityProtocol.SSL, self.SecurityProtocol.SASL_SSL}
+        if self.ssl_ca_location and not tls:
+            errors["ssl_ca_location"] = [f"{self.security_protocol} does not use TLS: no CA bundle applies."]
+        if self.connector_principals == self.ConnectorPrincipals.TENANT and (
+            self.connect_flavour != Flavour.SELF_MANAGED or not sasl
+        ):
+            errors["connector_principals"] = [
+                "per-tenant principals need a self-managed cluster whose control plane connection uses SASL."
+            ]
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_shared(self) -> bool:
         return self.kind == self.Kind.SHARED
@@ -192,6 +249,35 @@ class Cluster(TimestampedModel):
         """Which secrets are set, for display: never the values."""
         stored = self.secrets()
         return {name: bool(stored.get(name)) for name in self.SECRET_FIELDS}
+
+
+class TenantPrincipal(TimestampedModel):
+    """The Kafka principal a tenant's connectors act as on one cluster (Cluster.connector_principals=tenant).
+
+    The control plane creates its SCRAM credential and ACLs on the broker and keeps them in step with the
+    tenant's topic prefixes (connectors.services.principals); the password is kept encrypted."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="kafka_principals")
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="tenant_principals")
+    username = models.CharField(max_length=200)
+    secrets_encrypted = models.TextField(editable=False)
+    credential_pushed = models.BooleanField(default=False, help_text="The broker holds the current password.")
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cluster__name", "tenant__slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "cluster"], name="tenant_principal_unique"),
+            models.UniqueConstraint(fields=["cluster", "username"], name="tenant_principal_username_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"User:{self.username} on {self.cluster}"
+
+    def password(self) -> str:
+        from controlplane.crypto import decrypt_secrets
+
+        return decrypt_secrets(self.secrets_encrypted)["password"]
 
 
 class Membership(TimestampedModel):

@@ -24,6 +24,17 @@ from controlplane.flavours import FLAVOURS
 SOURCE = "source"
 SINK = "sink"
 KINDS: tuple[str, ...] = (SOURCE, SINK)
+# Delivery guarantees a type can give. Exactly-once is for sources that support Kafka Connect's exactly-once
+# source mode (KIP-618), on workers with exactly.once.source.support=enabled.
+AT_LEAST_ONCE = "at_least_once"
+EXACTLY_ONCE = "exactly_once"
+GUARANTEES: tuple[str, ...] = (AT_LEAST_ONCE, EXACTLY_ONCE)
+CDC_CONSUMER_EXPECTATIONS = (
+    "Record keys are the table's primary key; a delete is a delete event followed by a tombstone (null value) "
+    "for the key, so compacted topics forget deleted rows; order is kept per key within a partition, not across "
+    "partitions or tables; after a failure or restart, events since the last committed offset are delivered "
+    "again (at-least-once), so consumers must be idempotent per key."
+)
 
 FIELD_TYPES: tuple[str, ...] = ("string", "integer", "boolean", "password", "list")
 
@@ -251,6 +262,8 @@ class ConnectorType:
     # Groups of fields of which exactly one must be set (e.g. Datagen: quickstart or schema.string).
     one_of: tuple[tuple[str, ...], ...] = ()
     dependencies: tuple[Dependency, ...] = ()
+    guarantees: tuple[str, ...] = (AT_LEAST_ONCE,)  # what the type can give, weakest first
+    consumer_expectations: str = ""  # what a consumer of its topics must expect (CDC: keys, tombstones, order)
 
     def __post_init__(self) -> None:
         problems = []
@@ -258,6 +271,10 @@ class ConnectorType:
             problems.append(f"kind '{self.kind}' is not one of {KINDS}")
         if not self.classes or not set(self.classes) <= set(FLAVOURS):
             problems.append(f"classes must map some of {FLAVOURS} to a class")
+        if not self.guarantees or not set(self.guarantees) <= set(GUARANTEES) or self.guarantees[0] != AT_LEAST_ONCE:
+            problems.append(f"guarantees must start with {AT_LEAST_ONCE} and be among {GUARANTEES}")
+        if EXACTLY_ONCE in self.guarantees and self.kind != SOURCE:
+            problems.append("only sources can be exactly-once (KIP-618)")
         if self.topic_binding not in TOPIC_BINDINGS:
             problems.append(f"topic_binding '{self.topic_binding}' is not one of {TOPIC_BINDINGS}")
         for flavour in self.flavours:

@@ -62,6 +62,15 @@ PLATFORM_KEYS: dict[str, str] = {
     "topic.regex.list": _TOPICS,
 }
 
+# A key ending so sets how some Kafka client logs in (e.g. schema.history.internal.producer.sasl.jaas.config).
+CLIENT_LOGIN_SUFFIXES = (
+    "sasl.jaas.config",
+    "sasl.mechanism",
+    "security.protocol",
+    "sasl.login.callback.handler.class",
+    "sasl.client.callback.handler.class",
+)
+
 # Key prefixes the platform owns, with why.
 PLATFORM_PREFIXES: tuple[tuple[str, str], ...] = (
     ("transforms", "use the request's transforms field"),
@@ -79,12 +88,13 @@ PLATFORM_PREFIXES: tuple[tuple[str, str], ...] = (
 
 def platform_key_reason(key: str, *, connector_type: ConnectorType, flavour: str | None = None) -> str | None:
     """Why `key` may not be set in a request's config, or None when the platform does not own it."""
+    if ".override." in key or key.endswith(CLIENT_LOGIN_SUFFIXES):
+        # Before the type's own fields: no type may let a tenant choose who its connector logs in as.
+        return "client overrides are not allowed: the platform configures the connector's Kafka clients"
     if connector_type.field_spec(key) is not None:
         return None
     if key in PLATFORM_KEYS:
         return PLATFORM_KEYS[key]
-    if ".override." in key:
-        return "client overrides are not allowed: the platform configures the connector's Kafka clients"
     for prefix, reason in PLATFORM_PREFIXES:
         if key.startswith(prefix):
             return reason

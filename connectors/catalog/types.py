@@ -9,6 +9,9 @@ Adding a type means adding a `ConnectorType` here and to `ALL_TYPES`; nothing el
 from __future__ import annotations
 
 from connectors.catalog.registry import (
+    AT_LEAST_ONCE,
+    CDC_CONSUMER_EXPECTATIONS,
+    EXACTLY_ONCE,
     SINK,
     SOURCE,
     ConnectorType,
@@ -157,6 +160,7 @@ POSTGRES_CDC_SOURCE = ConnectorType(
         CONFLUENT_CLOUD: {"slot.name": "{replication_slot}", "publication.name": "{publication}"},
     },
     max_tasks=1,
+    consumer_expectations=CDC_CONSUMER_EXPECTATIONS,
 )
 
 MYSQL_CDC_SOURCE = ConnectorType(
@@ -222,6 +226,7 @@ MYSQL_CDC_SOURCE = ConnectorType(
         CONFLUENT_CLOUD: {"schema.history.internal.kafka.topic": SCHEMA_HISTORY_TOPIC},
     },
     max_tasks=1,
+    consumer_expectations=CDC_CONSUMER_EXPECTATIONS,
 )
 
 # --- Databases by query ----------------------------------------------------------------------------
@@ -837,6 +842,7 @@ FILE_SOURCE = ConnectorType(
     docs_url="https://kafka.apache.org/documentation/#connect_running",
     converters={SELF_MANAGED: json_converters(schemas=False)},
     max_tasks=1,  # FileStreamSource only ever runs one task
+    guarantees=(AT_LEAST_ONCE, EXACTLY_ONCE),  # FileStreamSourceConnector supports KIP-618's exactly-once mode
 )
 
 FILE_SINK = ConnectorType(

@@ -1,6 +1,8 @@
 """Reads about connectors: desired specs and rendered configs, installed plugins, live status."""
 
 from connectors.selectors.desired import (
+    client_principal_of,
+    connector_delivery,
     connector_desired_config,
     connector_needs_work,
     connector_secrets,
@@ -21,7 +23,9 @@ from connectors.selectors.plugins import (
 )
 
 __all__ = [
+    "client_principal_of",
     "cluster_plugin_classes",
+    "connector_delivery",
     "connector_desired_config",
     "connector_live_offsets",
     "connector_live_status",

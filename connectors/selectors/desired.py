@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from connectors.catalog import get_type
 from connectors.catalog.error_handling import error_handling_from_request
+from connectors.catalog.registry import EXACTLY_ONCE
 from connectors.models import Connector
-from connectors.rendering import RenderCluster, render_connector_config
+from connectors.rendering import ClientPrincipal, RenderCluster, render_connector_config
 from connectors.selectors.plugins import implementation_on
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import SETTLED_STATES, DesiredState, State
 from controlplane.crypto import decrypt_secrets
 from controlplane.naming import choose_topic_prefix
-from tenants.models import Cluster, Tenant
+from tenants.models import Cluster, Tenant, TenantPrincipal
 from tenants.selectors import topic_prefixes_of
 
 
@@ -19,10 +20,25 @@ def connector_secrets(*, connector: Connector) -> dict[str, str]:
     return decrypt_secrets(connector.secrets_encrypted)
 
 
-def secrets_to_scrub(*, cluster: Cluster, secrets: dict[str, str]) -> dict[str, str]:
-    """Every secret that could appear in an error about a connector on `cluster`: its own `secrets`
-    and its cluster's (e.g. the Kafka API key rendered into Confluent Cloud configs). Only for masking."""
-    return {**{f"cluster.{key}": value for key, value in cluster.secrets().items()}, **secrets}
+def secrets_to_scrub(*, cluster: Cluster, secrets: dict[str, str], tenant: Tenant | None = None) -> dict[str, str]:
+    """Every secret that could appear in an error about a connector on `cluster`: its own `secrets`,
+    its cluster's (e.g. the Kafka API key rendered into Confluent Cloud configs) and, given its `tenant`,
+    the password of the tenant's Kafka principal there. Only for masking."""
+    principal = {}
+    if tenant is not None and (found := client_principal_of(cluster=cluster, tenant=tenant)):
+        principal = {"principal.password": found.password}
+    return {**{f"cluster.{key}": value for key, value in cluster.secrets().items()}, **principal, **secrets}
+
+
+def client_principal_of(*, cluster: Cluster, tenant: Tenant) -> ClientPrincipal | None:
+    """The tenant's Kafka principal on the cluster, decrypted; None when connectors act as the worker there or
+    the principal is not provisioned yet (connectors.services.principals provisions it)."""
+    if cluster.connector_principals != Cluster.ConnectorPrincipals.TENANT:
+        return None
+    stored = TenantPrincipal.objects.filter(cluster=cluster, tenant=tenant).first()
+    if stored is None:
+        return None
+    return ClientPrincipal(username=stored.username, password=stored.password(), mechanism=cluster.principal_mechanism)
 
 
 def topic_prefix_for(*, tenant: Tenant, topics: list[str]) -> str:
@@ -30,14 +46,24 @@ def topic_prefix_for(*, tenant: Tenant, topics: list[str]) -> str:
     return choose_topic_prefix(prefixes=topic_prefixes_of(tenant=tenant), topics=topics, fallback=f"{tenant.slug}.")
 
 
-def render_cluster(*, cluster: Cluster) -> RenderCluster:
+def render_cluster(
+    *, cluster: Cluster, tenant: Tenant | None = None, placeholder_principal: bool = False
+) -> RenderCluster:
+    """`placeholder_principal`: where the tenant's principal is not provisioned yet, render a stand-in (for
+    Connect's validation only, which checks the overrides but does not log in)."""
     secrets = cluster.secrets()
+    tenant_principals = cluster.connector_principals == Cluster.ConnectorPrincipals.TENANT
+    principal = client_principal_of(cluster=cluster, tenant=tenant) if tenant_principals and tenant else None
+    if tenant_principals and principal is None and placeholder_principal:
+        principal = ClientPrincipal(username="not-provisioned", password="not-provisioned")
     return RenderCluster(
         bootstrap_servers=cluster.bootstrap_servers,
         dlq_replication_factor=cluster.dlq_replication_factor,
         kafka_api_key=secrets.get("kafka_api_key", ""),
         kafka_api_secret=secrets.get("kafka_api_secret", ""),
         service_account_id=cluster.cloud_service_account_id,
+        tenant_principals=tenant_principals,
+        client_principal=principal,
     )
 
 
@@ -56,10 +82,11 @@ def connector_spec(*, connector: Connector, secrets: dict[str, str] | None = Non
         transforms=list(connector.transforms),
         error_handling=dict(connector.error_handling),
         tasks_max=connector.tasks_max,
+        delivery_guarantee=connector.delivery_guarantee,
     )
 
 
-def render_spec(*, spec: ConnectorSpec, name: str, cluster: Cluster) -> dict[str, str]:
+def render_spec(*, spec: ConnectorSpec, name: str, cluster: Cluster, for_validation: bool = False) -> dict[str, str]:
     """The exact config Connect receives for `spec` on `cluster`; it holds plaintext secrets."""
     connector_type = get_type(spec.type_key)
     return render_connector_config(
@@ -72,8 +99,9 @@ def render_spec(*, spec: ConnectorSpec, name: str, cluster: Cluster) -> dict[str
         transforms=spec.transforms,
         error_handling=error_handling_from_request(kind=connector_type.kind, data=spec.error_handling),
         tasks_max=spec.tasks_max,
+        delivery_guarantee=spec.delivery_guarantee,
         topic_prefix=topic_prefix_for(tenant=spec.tenant, topics=spec.topics),
-        cluster=render_cluster(cluster=cluster),
+        cluster=render_cluster(cluster=cluster, tenant=spec.tenant, placeholder_principal=for_validation),
         implementation=implementation_on(connector_type=connector_type, cluster=cluster),
     )
 
@@ -82,6 +110,18 @@ def connector_desired_config(*, connector: Connector, secrets: dict[str, str] | 
     """The stored connector rendered for its cluster; it never leaves the worker."""
     spec = connector_spec(connector=connector, secrets=secrets)
     return render_spec(spec=spec, name=connector.name, cluster=connector.cluster)
+
+
+def connector_delivery(*, connector: Connector) -> dict[str, str]:
+    """The connector's effective delivery guarantee and what consumers of its topics must expect."""
+    connector_type = get_type(connector.type_key)
+    expectations = connector_type.consumer_expectations
+    if connector.delivery_guarantee == EXACTLY_ONCE:
+        expectations = (
+            "Each record is committed once, in a Kafka transaction per poll: consumers read it exactly once with "
+            "isolation.level=read_committed (read_uncommitted consumers may also see aborted records). " + expectations
+        ).strip()
+    return {"guarantee": connector.delivery_guarantee, "consumer_expectations": expectations}
 
 
 def connector_needs_work(connector: Connector) -> bool:

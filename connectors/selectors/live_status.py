@@ -28,7 +28,9 @@ def connector_live_status(*, connector: Connector) -> dict:
         try:
             endpoint = cluster_connect_endpoint(cluster=connector.cluster, interactive=True)
             status_now = connect_client(endpoint).status(connector.name)
-            secrets = secrets_to_scrub(cluster=connector.cluster, secrets=connector_secrets(connector=connector))
+            secrets = secrets_to_scrub(
+                cluster=connector.cluster, secrets=connector_secrets(connector=connector), tenant=connector.tenant
+            )
             live = scrub_status(trimmed_status(status_now), secrets)
         except ConnectorNotFound:
             live_error = "not found on Connect"

@@ -120,6 +120,8 @@ def connector_types_for(*, clusters: list[Cluster]) -> list[dict]:
                 "permissions": list(connector_type.permissions),
                 "docs_url": connector_type.docs_url,
                 "topic_binding": connector_type.topic_binding,
+                "guarantees": list(connector_type.guarantees),
+                "consumer_expectations": connector_type.consumer_expectations,
                 "schema": connector_type.json_schema(),
                 "clusters": availability,
             }

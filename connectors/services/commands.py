@@ -44,6 +44,7 @@ def _desired_fields(spec: ConnectorSpec) -> dict:
         "transforms": spec.transforms,
         "error_handling": spec.error_handling,
         "tasks_max": spec.tasks_max,
+        "delivery_guarantee": spec.delivery_guarantee,
     }
 
 
@@ -116,7 +117,7 @@ def merge_update(connector: Connector, changes: dict) -> ConnectorSpec:
                 spec.credentials.pop(key, None)
             elif value != MASK:
                 spec.credentials[key] = value
-    for field in ("topics", "transforms", "tasks_max", "create_topics"):
+    for field in ("topics", "transforms", "tasks_max", "create_topics", "delivery_guarantee"):
         if field in changes:
             setattr(spec, field, changes[field])
     if "error_handling" in changes:

@@ -29,6 +29,7 @@ from connectors.models import Connector
 from connectors.selectors import connector_desired_config, connector_secrets, secrets_to_scrub
 from connectors.services.claims import operation_end, operation_mark
 from connectors.services.cleanup import cleanup_after_delete
+from connectors.services.principals import cluster_principals_converge
 from connectors.services.topics import ensure_topics
 from connectors.services.transitions import connector_transition
 from connectors.state_machine import SETTLED_STATES, DesiredState, State
@@ -66,7 +67,7 @@ def connector_converge(
         return connector
     secrets = connector_secrets(connector=connector)
     # What to mask in any error text of this operation: computed once, used by every transition.
-    masked = secrets_to_scrub(cluster=connector.cluster, secrets=secrets)
+    masked = secrets_to_scrub(cluster=connector.cluster, secrets=secrets, tenant=connector.tenant)
     client = client_for(connector)
     try:
         connector = _converge(
@@ -120,6 +121,8 @@ def _apply_config(connector: Connector, client: ConnectClient, *, actor: str, se
         config=connector.config,
     ):
         raise WorkerFilesRefused("; ".join(f"{key}: {' '.join(messages)}" for key, messages in refused.items()))
+    if connector.cluster.connector_principals == connector.cluster.ConnectorPrincipals.TENANT:
+        cluster_principals_converge(cluster_id=connector.cluster_id)  # the tenant's principal and ACLs first
     desired = connector_desired_config(connector=connector, secrets=secrets)
     ensure_topics(connector=connector, desired_config=desired)
     client.put_config(connector.name, desired)

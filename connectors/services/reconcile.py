@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectError, connect_client
-from connectors.errors import IllegalTransition, OperationInFlight
+from connectors.errors import IllegalTransition, OperationInFlight, TopicsRefused, TopicsUnavailable
 from connectors.models import Connector, UnmanagedConnector
 from connectors.selectors import (
     connector_desired_config,
@@ -26,10 +26,11 @@ from connectors.selectors import (
 )
 from connectors.services.claims import operation_begin, operation_is_stale
 from connectors.services.dispatch import publish_converge
+from connectors.services.principals import cluster_principals_converge
 from connectors.services.transitions import connector_transition
 from connectors.state_machine import DesiredState, State
 from connectors.status import failure_summary, lifecycle_from_status
-from tenants.models import Cluster, TopicPrefix
+from tenants.models import Cluster, TenantPrincipal, TopicPrefix
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system:reconciler"
@@ -38,8 +39,14 @@ MASKED_MARKERS = ("****", "[hidden]")
 
 def reconcile_all() -> dict:
     totals = {"clusters": 0, "unreachable": 0, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
+    with_principals = set(TenantPrincipal.objects.values_list("cluster_id", flat=True).distinct())
     for cluster in Cluster.objects.filter(is_active=True):
         totals["clusters"] += 1
+        if cluster.connector_principals == Cluster.ConnectorPrincipals.TENANT or cluster.pk in with_principals:
+            try:  # the broker follows the tenants' prefixes and who is open to the cluster
+                cluster_principals_converge(cluster_id=cluster.pk)
+            except (TopicsUnavailable, TopicsRefused) as error:
+                logger.warning("kafka principals not converged", extra={"cluster": cluster.name, "error": str(error)})
         try:
             result = reconcile_cluster(cluster=cluster)
         except Exception:  # noqa: BLE001 - one broken cluster (e.g. undecryptable secrets) must not stop the others
@@ -151,7 +158,9 @@ def _record_observed(connector: Connector, status: dict) -> bool:
             reason="observed on Connect",
             error=error,
             secrets=(
-                secrets_to_scrub(cluster=connector.cluster, secrets=connector_secrets(connector=connector))
+                secrets_to_scrub(
+                    cluster=connector.cluster, secrets=connector_secrets(connector=connector), tenant=connector.tenant
+                )
                 if error
                 else None
             ),

@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from connectors.catalog import ConnectorType, UnknownConnectorType, UnsupportedFlavour, get_type
 from connectors.catalog.error_handling import error_handling_errors
+from connectors.catalog.registry import EXACTLY_ONCE, GUARANTEES
 from connectors.catalog.schema_checks import config_errors, implementation_errors, tasks_max_errors, topics_errors
 from connectors.catalog.transforms import route_prefix_errors, transforms_errors
 from connectors.clusters import cluster_connect_endpoint
@@ -30,7 +31,7 @@ from connectors.connect import (
     PluginNotInstalled,
     connect_client,
 )
-from connectors.errors import TopicsUnavailable
+from connectors.errors import KafkaAccessRefused, TopicsUnavailable
 from connectors.file_sandbox import cluster_offers, worker_file_errors, worker_files_refusal
 from connectors.models import Connector
 from connectors.selectors import implementation_on, render_spec, secrets_to_scrub
@@ -93,6 +94,8 @@ def validate_connector_spec(
         _check_implementation(spec, outcome, connector_type=connector_type, cluster=cluster)
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
+        outcome.add(delivery_errors(spec, connector_type=connector_type, cluster=cluster))
+        outcome.add(principal_errors(connector_type=connector_type, cluster=cluster))
     outcome.verdict("schema", before, skipped=no_type)
     before = outcome._error_count()
     _check_name(spec, outcome, existing=existing)
@@ -228,6 +231,9 @@ def _check_topics(
         return
     try:
         found = existing_topics(cluster=cluster, names=topics)
+    except KafkaAccessRefused as error:
+        outcome.warnings.append(f"{error}: topic existence was not checked.")
+        return
     except TopicsUnavailable:
         outcome.warnings.append(f"Kafka on cluster {cluster.name} did not answer: topic existence was not checked.")
         return
@@ -251,7 +257,7 @@ def _check_on_cluster(
         # An alternative plugin names some settings its own way: its errors are reported under the request's.
         implementation = implementation_on(connector_type=connector_type, cluster=cluster)
         request_keys = {plugin_key: field for field, plugin_key in implementation.renames.items()}
-        rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster)
+        rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster, for_validation=True)
         result = connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).validate(
             rendered["connector.class"], rendered
         )
@@ -281,7 +287,7 @@ def _check_on_cluster(
         outcome.add({"cluster": [f"cluster {cluster.name} could not validate the connector ({type(error).__name__})"]})
         return
     # Connect's messages may quote values: mask the request's secrets and the cluster's own.
-    known_secrets = secrets_to_scrub(cluster=cluster, secrets=spec.credentials)
+    known_secrets = secrets_to_scrub(cluster=cluster, secrets=spec.credentials, tenant=spec.tenant)
     for key, messages in result.errors.items():
         outcome.add(
             {
@@ -292,8 +298,50 @@ def _check_on_cluster(
         )
 
 
+def delivery_errors(spec: ConnectorSpec, *, connector_type: ConnectorType, cluster: Cluster) -> dict[str, list[str]]:
+    """An exactly-once request needs a type that can give it and a cluster whose workers run exactly-once sources
+    (Connect's own validation, layer (e), checks the worker too)."""
+    if spec.delivery_guarantee not in GUARANTEES:
+        return {"delivery_guarantee": [f"must be one of: {', '.join(GUARANTEES)}."]}
+    if spec.delivery_guarantee != EXACTLY_ONCE:
+        return {}
+    if EXACTLY_ONCE not in connector_type.guarantees:
+        return {
+            "delivery_guarantee": [
+                f"{connector_type.display_name} cannot give exactly-once delivery; it gives: "
+                f"{', '.join(connector_type.guarantees)}."
+            ]
+        }
+    if cluster.connect_flavour != Cluster.Flavour.SELF_MANAGED or not cluster.exactly_once_source_support:
+        return {
+            "delivery_guarantee": [
+                f"cluster {cluster.name} does not run exactly-once sources (its workers need "
+                "exactly.once.source.support=enabled); choose a cluster that does, or at_least_once."
+            ]
+        }
+    return {}
+
+
+def principal_errors(*, connector_type: ConnectorType, cluster: Cluster) -> dict[str, list[str]]:
+    """With per-tenant principals, a type whose own extra Kafka clients (Debezium's schema history) the platform
+    cannot yet make log in as the tenant is refused, rather than provisioned to fail."""
+    if cluster.connector_principals != Cluster.ConnectorPrincipals.TENANT:
+        return {}
+    extra_clients = connector_type.derived_config.get(cluster.connect_flavour, {})
+    if "schema.history.internal.kafka.bootstrap.servers" in extra_clients:
+        return {
+            "type": [
+                f"{connector_type.display_name} is not offered yet on cluster {cluster.name}, whose connectors act as "
+                "their tenant's Kafka principal: its schema history clients would not log in as the tenant."
+            ]
+        }
+    return {}
+
+
 def request_field_for(key: str, *, connector_type: ConnectorType, flavour: str) -> str:
     """Connect's config key -> the request field the user sent it in."""
+    if key in {"exactly.once.support", "transaction.boundary"}:
+        return "delivery_guarantee"
     if key in connector_type.secret_names():
         return f"credentials.{key}"
     if key in connector_type.topic_keys(flavour) or key in {"topics", "topics.regex"}:

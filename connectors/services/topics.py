@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 
 from confluent_kafka import KafkaError, KafkaException
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import NewTopic
 
-from connectors.clusters import cluster_kafka_config
-from connectors.errors import TopicsRefused, TopicsUnavailable
+from connectors.errors import TopicsRefused
+from connectors.kafka_admin import ADMIN_TIMEOUT_SECONDS, ClusterAdmin
 from tenants.models import Cluster
 
 logger = logging.getLogger(__name__)
-ADMIN_TIMEOUT_SECONDS = 10.0
 
 
 # Kafka error codes that no retry will change.
@@ -27,18 +26,11 @@ PERMANENT_KAFKA_ERRORS = {
 }
 
 
-def _admin(cluster: Cluster) -> AdminClient:
-    return AdminClient({**cluster_kafka_config(cluster=cluster), "socket.timeout.ms": 5000})
-
-
 def existing_topics(*, cluster: Cluster, names: list[str]) -> set[str]:
+    """Which of `names` exist. Raises TopicsUnavailable (no answer) or KafkaAccessRefused (login or TLS refused)."""
     if not names:
         return set()
-    try:
-        metadata = _admin(cluster).list_topics(timeout=ADMIN_TIMEOUT_SECONDS)
-    except KafkaException as error:
-        raise TopicsUnavailable(f"Kafka at {cluster.bootstrap_servers} did not answer") from error
-    return set(names) & set(metadata.topics)
+    return set(names) & ClusterAdmin(cluster).list_topic_names()
 
 
 def create_topics(*, cluster: Cluster, names: list[str]) -> None:
@@ -46,8 +38,8 @@ def create_topics(*, cluster: Cluster, names: list[str]) -> None:
     missing = sorted(set(names) - existing_topics(cluster=cluster, names=names))
     if not missing:
         return
-    admin = _admin(cluster)  # keep a reference: a collected client cancels its own requests
-    futures = admin.create_topics([NewTopic(name) for name in missing], request_timeout=ADMIN_TIMEOUT_SECONDS)
+    admin = ClusterAdmin(cluster)  # keep a reference: a collected client cancels its own requests
+    futures = admin.client.create_topics([NewTopic(name) for name in missing], request_timeout=ADMIN_TIMEOUT_SECONDS)
     for name, future in futures.items():
         try:
             future.result(timeout=ADMIN_TIMEOUT_SECONDS)
@@ -58,7 +50,7 @@ def create_topics(*, cluster: Cluster, names: list[str]) -> None:
                 continue
             if code in PERMANENT_KAFKA_ERRORS:
                 raise TopicsRefused(f"the cluster refused to create topic {name}: {error.args[0].str()}") from None
-            raise TopicsUnavailable(f"could not create topic {name}") from error
+            raise admin.failure(error, doing=f"create topic {name}") from None
 
 
 DLQ_KEY = "errors.deadletterqueue.topic.name"

@@ -219,6 +219,7 @@ EVENTS_SECURITY_PROTOCOL = env_str("EVENTS_SECURITY_PROTOCOL", "PLAINTEXT")
 EVENTS_SASL_MECHANISM = env_str("EVENTS_SASL_MECHANISM", "")
 EVENTS_SASL_USERNAME = env_str("EVENTS_SASL_USERNAME", "")
 EVENTS_SASL_PASSWORD = env_str("EVENTS_SASL_PASSWORD", "")
+EVENTS_SSL_CA_LOCATION = env_str("EVENTS_SSL_CA_LOCATION", "")  # PEM CA of the events cluster (SSL, SASL_SSL)
 EVENTS_BATCH_SIZE = int(env_str("EVENTS_BATCH_SIZE", "500"))
 EVENTS_RETENTION_DAYS = float(env_str("EVENTS_RETENTION_DAYS", "7"))
 
@@ -247,6 +248,9 @@ DEVSTACK_BROKER_PORT = int(env_str("DEVSTACK_BROKER_PORT", "19092"))
 DEVSTACK_CONTROLLER_PORT = int(env_str("DEVSTACK_CONTROLLER_PORT", str(DEVSTACK_BROKER_PORT + 1)))
 DEVSTACK_SASL_SSL_PORT = int(env_str("DEVSTACK_SASL_SSL_PORT", str(DEVSTACK_BROKER_PORT + 2)))
 DEVSTACK_CONNECT_PORT = int(env_str("DEVSTACK_CONNECT_PORT", "18083"))
+# The exactly-once Connect worker group (its connectors act as their tenants' principals); 0 = not started.
+# By default the port after DEVSTACK_CONNECT_PORT, so a checkout that moved its ports moves this one too.
+DEVSTACK_EOS_CONNECT_PORT = int(env_str("DEVSTACK_EOS_CONNECT_PORT", str(DEVSTACK_CONNECT_PORT + 1)))
 DEVSTACK_DIST_DIR = env_str("DEVSTACK_DIST_DIR", "")  # the Maven-built jars; default var/devstack-dist
 DEVSTACK_PLUGIN_DISCOVERY = env_str("DEVSTACK_PLUGIN_DISCOVERY", "service_load")
 
@@ -280,6 +284,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LifecycleStateEnum": "connectors.state_machine.State",
         "DesiredStateEnum": "connectors.state_machine.DesiredState",
+        "DeliveryGuaranteeEnum": "connectors.catalog.registry.GUARANTEES",
         "ClusterKindEnum": "tenants.models.Cluster.Kind",
         "AlertChannelKindEnum": "monitoring.models.AlertChannel.Kind",
         "DeliveryKindEnum": "monitoring.models.Delivery.Kind",

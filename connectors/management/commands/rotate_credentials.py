@@ -16,7 +16,7 @@ from django.db import models, transaction
 
 from connectors.models import Connector
 from controlplane.crypto import DecryptionError, is_encrypted_with_newest_key, rotate_token
-from tenants.models import Cluster
+from tenants.models import Cluster, TenantPrincipal
 
 BATCH_SIZE = 500
 MAX_IDS_SHOWN = 20
@@ -73,7 +73,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, **options):
         verb = "would be re-encrypted (dry run)" if dry_run else "re-encrypted"
-        results = [rotate_table(model, dry_run=dry_run) for model in (Connector, Cluster)]
+        results = [rotate_table(model, dry_run=dry_run) for model in (Connector, Cluster, TenantPrincipal)]
         for result in results:
             self.stdout.write(f"{result.table}: {result.changed} of {result.total} rows {verb}")
         changed, total = sum(r.changed for r in results), sum(r.total for r in results)

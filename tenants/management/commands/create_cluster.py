@@ -26,7 +26,21 @@ class Command(BaseCommand):
         parser.add_argument("--security-protocol", choices=Cluster.SecurityProtocol.values, default="PLAINTEXT")
         parser.add_argument("--sasl-mechanism", default="")
         parser.add_argument("--sasl-username", default="")
+        parser.add_argument("--ssl-ca-location", default="", help="PEM CA of the brokers (SSL, SASL_SSL)")
         parser.add_argument("--connect-username", default="")
+        parser.add_argument("--connect-ca-bundle", default="", help="PEM CA of the Connect REST API (https)")
+        parser.add_argument(
+            "--connector-principals",
+            choices=Cluster.ConnectorPrincipals.values,
+            default=Cluster.ConnectorPrincipals.WORKER,
+            help="tenant: each tenant's connectors act as its own SCRAM principal (see docs/cluster-security.md)",
+        )
+        parser.add_argument("--connect-group-id", default="", help="the Connect workers' group.id")
+        parser.add_argument(
+            "--exactly-once-sources",
+            action="store_true",
+            help="the Connect workers run exactly.once.source.support=enabled",
+        )
         parser.add_argument("--cloud-environment-id", default="")
         parser.add_argument("--cloud-cluster-id", default="")
         parser.add_argument("--drift-policy", choices=Cluster.DriftPolicy.values, default="report")
@@ -65,7 +79,12 @@ class Command(BaseCommand):
                 security_protocol=opts["security_protocol"],
                 sasl_mechanism=opts["sasl_mechanism"],
                 sasl_username=opts["sasl_username"],
+                ssl_ca_location=opts["ssl_ca_location"],
                 connect_username=opts["connect_username"],
+                connect_ca_bundle=opts["connect_ca_bundle"],
+                connector_principals=opts["connector_principals"],
+                connect_group_id=opts["connect_group_id"],
+                exactly_once_source_support=opts["exactly_once_sources"],
                 cloud_environment_id=opts["cloud_environment_id"],
                 cloud_cluster_id=opts["cloud_cluster_id"],
                 drift_policy=opts["drift_policy"],
