@@ -334,10 +334,11 @@ def test_a_connector_whose_credentials_are_refused_is_not_restarted_and_alerts_a
     name = created.json()["name"]
     _sweep_until(local_cluster, lambda: _state(name) == "RUNNING", timeout=120, message="the CDC source to run")
 
-    # The database's owner changes the password behind the connector's back; its task starts again.
+    # The database's owner changes the password behind the connector's back; its task starts again (and
+    # logs in again). Its open sessions are left alone: cutting them would be a connection loss first, a
+    # platform fault that is rightly restarted.
     admin = cdc_database["admin"]
     admin.execute(sql.SQL("ALTER ROLE {} PASSWORD 'changed-elsewhere'").format(sql.Identifier(cdc_database["role"])))
-    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (cdc_database["role"],))
     _restart_task_on_connect(local_cluster, name)
 
     _sweep_until(local_cluster, lambda: _state(name) in {"FAILED", "DEGRADED"}, timeout=90, message="the auth failure")
