@@ -288,7 +288,6 @@ SPECTACULAR_SETTINGS = {
         "ClusterKindEnum": "tenants.models.Cluster.Kind",
         "AlertChannelKindEnum": "monitoring.models.AlertChannel.Kind",
         "DeliveryKindEnum": "monitoring.models.Delivery.Kind",
-        "DeliveryGuaranteeEnum": "connectors.catalog.registry.GUARANTEES",
     },
 }
 
