@@ -8,6 +8,7 @@ Adding a type means adding a `ConnectorType` here and to `ALL_TYPES`; nothing el
 
 from __future__ import annotations
 
+from connectors.catalog.policy import with_plugin_definitions
 from connectors.catalog.registry import (
     SINK,
     SOURCE,
@@ -16,6 +17,7 @@ from connectors.catalog.registry import (
     FieldSpec,
     Implementation,
 )
+from connectors.catalog.values import case_insensitive
 from controlplane.flavours import CONFLUENT_CLOUD, SELF_MANAGED
 
 SM = frozenset({SELF_MANAGED})
@@ -84,6 +86,7 @@ DEBEZIUM_STREAM_FIELDS: tuple[FieldSpec, ...] = (
         "string",
         default="initial",
         enum=("initial", "initial_only", "no_data", "when_needed"),
+        enum_ignore_case=True,  # Debezium parses its enumerations in any case
         help="initial: snapshot the tables once, then stream changes; no_data: stream changes only.",
     ),
     FieldSpec(
@@ -122,6 +125,7 @@ POSTGRES_CDC_SOURCE = ConnectorType(
             "string",
             default="prefer",
             enum=("disable", "prefer", "require", "verify-ca", "verify-full"),
+            enum_ignore_case=True,
             help="TLS to the database server.",
         ),
         FieldSpec(
@@ -191,6 +195,7 @@ MYSQL_CDC_SOURCE = ConnectorType(
             "string",
             default="preferred",
             enum=("disabled", "preferred", "required", "verify_ca", "verify_identity"),
+            enum_ignore_case=True,
             help="TLS to the database server.",
         ),
         FieldSpec("database.include.list", "list", help="Databases to capture (regular expressions)."),
@@ -229,11 +234,26 @@ MYSQL_CDC_SOURCE = ConnectorType(
 # Drivers the platform accepts, and driver options that load classes or read/write files on the
 # worker (pgjdbc socketFactory/sslfactory/loggerFile, MySQL autoDeserialize/allowLoadLocalInfile,
 # interceptors...). Credentials belong in connection.user / connection.password, not in the URL.
+JDBC_URL_OPTIONS_REFUSED = (
+    "socketfactory",
+    "sslfactory",
+    "sslhostnameverifier",
+    "sslpasswordcallback",
+    "authenticationplugin",
+    "loggerfile",
+    "loggerlevel",
+    "autodeserialize",
+    "allowloadlocalinfile",
+    "allowurlinlocalinfile",
+    "interceptors",
+    "password",
+    "init=",
+    "runscript",
+)
+# In the common subset of Python's re and ECMA-262 (no inline flags): the options in any case.
 JDBC_URL_PATTERN = (
-    r"(?i)jdbc:(?:postgresql|mysql|mariadb|sqlserver|oracle:thin):"
-    r"(?!.*(?:socketfactory|sslfactory|sslhostnameverifier|sslpasswordcallback|authenticationplugin|"
-    r"loggerfile|loggerlevel|autodeserialize|allowloadlocalinfile|allowurlinlocalinfile|interceptors|"
-    r"password|init=|runscript))[^\s]+"
+    r"jdbc:(?:postgresql|mysql|mariadb|sqlserver|oracle:thin):"
+    r"(?!.*(?:" + "|".join(case_insensitive(option) for option in JDBC_URL_OPTIONS_REFUSED) + r"))[^\s]+"
 )
 
 
@@ -384,12 +404,19 @@ SNOWFLAKE_SOURCE = ConnectorType(
             "string",
             required=True,
             enum=("BULK", "TIMESTAMP", "INCREMENTING", "TIMESTAMP+INCREMENTING"),
+            enum_ignore_case=True,  # Confluent's JDBC-based source parses the mode in any case
             help="How new rows are found.",
         ),
         FieldSpec("table.include.list", "list", required=True, help="Tables to copy (DATABASE.SCHEMA.TABLE)."),
         FieldSpec("timestamp.columns.mapping", "string", help="Timestamp column per table (timestamp modes)."),
         FieldSpec("incrementing.column.mapping", "string", help="Incrementing column per table (incrementing modes)."),
-        FieldSpec("db.timezone", "string", default="UTC", help="Time zone of the timestamp columns."),
+        # Required, with no default, by Confluent: a guessed zone would shift every timestamp offset.
+        FieldSpec(
+            "db.timezone",
+            "string",
+            required=True,
+            help="Time zone of the timestamp columns, e.g. UTC or Europe/Zurich (the Snowflake account's zone).",
+        ),
         output_data_format(default="AVRO", values=("AVRO", "JSON_SR", "PROTOBUF")),
     ),
     topic_binding="prefix",
@@ -778,13 +805,37 @@ SNOWFLAKE_SINK = ConnectorType(
             required=True,
             help="Account URL: https://<account>.<region>.snowflakecomputing.com:443.",
         ),
-        FieldSpec("snowflake.user.name", "string", required=True, help="Snowflake user (key-pair authentication)."),
+        FieldSpec("snowflake.user.name", "string", required=True, help="Snowflake user."),
         FieldSpec(
             "snowflake.private.key",
             "password",
             secret=True,
             required=True,
+            flavours=CC,
             help="The user's private key: the key body only, without the BEGIN/END lines.",
+        ),
+        # Self-managed: key pair (snowflake_jwt, the plugin's default) or OAuth, one of them.
+        FieldSpec(
+            "snowflake.authenticator",
+            "string",
+            default="snowflake_jwt",
+            enum=("snowflake_jwt", "oauth"),
+            enum_ignore_case=True,
+            render_default=False,
+            flavours=SM,
+            help="snowflake_jwt: key pair (snowflake.private.key); oauth: an OAuth client and its refresh token.",
+        ),
+        FieldSpec(
+            "snowflake.private.key",
+            "password",
+            secret=True,
+            flavours=SM,
+            help="The user's private key (snowflake_jwt): the key body only, without the BEGIN/END lines.",
+        ),
+        FieldSpec("snowflake.oauth.client.id", "string", flavours=SM, help="OAuth client id (oauth)."),
+        FieldSpec("snowflake.oauth.client.secret", "password", secret=True, flavours=SM, help="OAuth client secret."),
+        FieldSpec(
+            "snowflake.oauth.refresh.token", "password", secret=True, flavours=SM, help="OAuth refresh token (oauth)."
         ),
         FieldSpec("snowflake.private.key.passphrase", "password", secret=True, help="Passphrase of an encrypted key."),
         FieldSpec("snowflake.database.name", "string", required=True, help="Target database."),
@@ -796,6 +847,7 @@ SNOWFLAKE_SINK = ConnectorType(
             "string",
             default="SNOWPIPE",
             enum=("SNOWPIPE", "SNOWPIPE_STREAMING"),
+            enum_ignore_case=True,  # the plugin reads it in any case (its own default is "snowpipe")
             help="Snowpipe (files) or Snowpipe Streaming (rows).",
         ),
         input_data_format(values=("JSON", "AVRO", "JSON_SR", "PROTOBUF", "STRING", "BYTES"), default="JSON"),
@@ -809,7 +861,15 @@ SNOWFLAKE_SINK = ConnectorType(
     ),
     docs_url="https://docs.confluent.io/cloud/current/connectors/cc-snowflake-sink/cc-snowflake-sink.html",
     converters={SELF_MANAGED: {"key.converter": STRING_CONVERTER, "value.converter": SNOWFLAKE_JSON_CONVERTER}},
-    dependencies=(Dependency("snowflake.ingestion.method", ("SNOWPIPE_STREAMING",), ("snowflake.role.name",)),),
+    dependencies=(
+        Dependency("snowflake.ingestion.method", ("SNOWPIPE_STREAMING",), ("snowflake.role.name",)),
+        Dependency("snowflake.authenticator", ("snowflake_jwt",), ("snowflake.private.key",)),
+        Dependency(
+            "snowflake.authenticator",
+            ("oauth",),
+            ("snowflake.oauth.client.id", "snowflake.oauth.client.secret", "snowflake.oauth.refresh.token"),
+        ),
+    ),
 )
 
 # --- Development ---------------------------------------------------------------------------------
@@ -851,6 +911,50 @@ FILE_SINK = ConnectorType(
     docs_url="https://kafka.apache.org/documentation/#connect_running",
     converters={SELF_MANAGED: json_converters(schemas=False)},
 )
+
+# --- The plugins' own definitions under the policy above ----------------------------------------------
+# Every property of each self-managed plugin whose snapshot is committed (connectors/catalog/definitions/)
+# is known to its type: a field as written above, a field as the plugin defines it, platform-owned, or
+# refused with the reason given here or by a rule of connectors.catalog.policy.
+
+DEBEZIUM_REFUSED = {
+    "database.initial.statements": "statements run on every connection are the database owner's, not a connector's",
+    "signal.enabled.channels": "signals are not offered: they would let a connector be steered outside its request",
+    "notification.enabled.channels": "notifications are not offered: their channels name topics outside the request",
+    "openlineage.integration.enabled": "OpenLineage is not offered: it needs a configuration file on the worker",
+    "custom.metric.tags": "the platform tags the connector's metrics",
+}
+
+WORKER_PROXY = (
+    "it sets the proxy of the whole Connect worker, shared by every tenant's connectors; ask the platform team"
+)
+SNOWFLAKE_REFUSED = {
+    "jvm.proxy.host": WORKER_PROXY,
+    "jvm.proxy.port": WORKER_PROXY,
+    "jvm.proxy.username": WORKER_PROXY,
+    "jvm.proxy.password": WORKER_PROXY,
+    "jvm.nonProxy.hosts": WORKER_PROXY,
+    "snowflake.test.rebalancing": "a test switch of the plugin, not for connectors in production",
+    "enable.mdc.logging": "the platform sets the workers' logging",
+    "jmx": "the platform sets the workers' metrics",
+}
+
+POSTGRES_CDC_SOURCE = with_plugin_definitions(
+    POSTGRES_CDC_SOURCE,
+    flavour=SELF_MANAGED,
+    refused={**DEBEZIUM_REFUSED, "database.sslpassword": "it unlocks database.sslkey, a file on the Connect workers"},
+    enum_ignore_case=True,
+)
+MYSQL_CDC_SOURCE = with_plugin_definitions(
+    MYSQL_CDC_SOURCE, flavour=SELF_MANAGED, refused=DEBEZIUM_REFUSED, enum_ignore_case=True
+)
+SNOWFLAKE_SINK = with_plugin_definitions(
+    SNOWFLAKE_SINK,
+    flavour=SELF_MANAGED,
+    refused=SNOWFLAKE_REFUSED,
+)
+FILE_SOURCE = with_plugin_definitions(FILE_SOURCE, flavour=SELF_MANAGED)
+FILE_SINK = with_plugin_definitions(FILE_SINK, flavour=SELF_MANAGED)
 
 ALL_TYPES: tuple[ConnectorType, ...] = (
     POSTGRES_CDC_SOURCE,

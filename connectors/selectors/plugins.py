@@ -121,6 +121,8 @@ def connector_types_for(*, clusters: list[Cluster]) -> list[dict]:
                 "docs_url": connector_type.docs_url,
                 "topic_binding": connector_type.topic_binding,
                 "schema": connector_type.json_schema(),
+                # Per flavour, exactly what validation accepts there (string-encoded numbers included).
+                "schemas": {flavour: connector_type.json_schema(flavour) for flavour in connector_type.flavours},
                 "clusters": availability,
             }
         )

@@ -78,6 +78,7 @@ SAMPLES: dict[str, dict] = {
             "mode": "INCREMENTING",
             "table.include.list": "SALES.PUBLIC.ORDERS",
             "incrementing.column.mapping": "SALES.PUBLIC.ORDERS:ID",
+            "db.timezone": "Europe/Zurich",
         },
         "topics": ["sales.dev.snowflake."],
     },
@@ -121,6 +122,7 @@ SAMPLES: dict[str, dict] = {
             "snowflake.schema.name": "RAW",
             "snowflake.role.name": "KAFKA_CONNECTOR",
         },
+        "secrets": ["snowflake.private.key"],
         "topics": ["sales.dev.orders", "sales.dev.refunds"],
     },
     "http-sink-v2": {
