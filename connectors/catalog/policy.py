@@ -16,6 +16,7 @@ import re
 from connectors.catalog.definitions import PropertyDefinition, load_snapshot
 from connectors.catalog.registry import PLACEHOLDER_MARK, ConnectorType, FieldSpec
 from connectors.catalog.schema_checks import platform_key_reason
+from controlplane.flavours import SELF_MANAGED
 
 # Refusals that hold for every plugin, matched against the property's name or its Connect type.
 WORKER_CLASS = "it names a Java class for the Connect worker to load; the platform runs the plugin's own"
@@ -24,27 +25,41 @@ PATTERN_KEY = "a family of keys named by a pattern is not offered; ask the platf
 INTERNAL = "the plugin's internal switch, not for connectors in production"
 OUTSIDE_TOPICS = "it names a topic outside the request's topics; the platform names every topic a connector uses"
 CUSTOM_IMPLEMENTATION = "it selects a custom implementation loaded on the worker"
-KAFKA_CLIENT = "the platform configures the connector's Kafka clients"
+DATA_PREVIEW = "it applies only to Confluent Cloud's data preview, not to a connector"
+EGRESS = "network egress from the managed connectors is the platform's to allow"
 
+# On the workers the platform runs (a managed connector's files and classes are Confluent's).
+_WORKER_RULES: tuple[tuple[str, str], ...] = (
+    (r".*(?:sslcert|sslkey|sslrootcert|sslfactory|keystore|truststore)(?:\..*)?", WORKER_FILE),
+    (r".*\.file|.*\.file\.path", WORKER_FILE),
+)
 _NAME_RULES: tuple[tuple[str, str], ...] = (
     (r".*[()\\].*", PATTERN_KEY),
     (r"internal\..*", INTERNAL),
-    (r".*(?:sslcert|sslkey|sslrootcert|sslfactory|keystore|truststore)(?:\..*)?", WORKER_FILE),
-    (r".*\.file(?:\..*)?|.*\.file\.path|.*\.config\.file\.path", WORKER_FILE),
     (r".*\.custom\.name|post\.processors|converters", CUSTOM_IMPLEMENTATION),
     (
         r"signal\.kafka\..*|notification\.sink\.topic\.name|heartbeat\.topics\.prefix|topic\.heartbeat\..*",
         OUTSIDE_TOPICS,
     ),
     (r"topic\.(?!prefix$).*", OUTSIDE_TOPICS),
+    (r"datapreview\..*", DATA_PREVIEW),
+    (r"connector\.egress\..*", EGRESS),
 )
 
 
-def rule_refusal(definition: PropertyDefinition) -> str | None:
+# Confluent Cloud sets each managed connector's converter from its *.data.format field; the options that only
+# tune that converter (decimal format, subject name strategies, schemas in JSON) are the tenant's.
+CLOUD_CONVERTER_OPTIONS = r"(?:key|value)\.converter\.(?!class$).+"
+
+
+def rule_refusal(definition: PropertyDefinition, *, flavour: str) -> str | None:
     """Why a rule keeps this property from tenants, whatever the plugin (None: it does not)."""
-    if definition.type == "CLASS":
-        return WORKER_CLASS
-    for pattern, reason in _NAME_RULES:
+    rules = _NAME_RULES
+    if flavour == SELF_MANAGED:
+        if definition.type == "CLASS":
+            return WORKER_CLASS
+        rules = _WORKER_RULES + _NAME_RULES
+    for pattern, reason in rules:
         if re.fullmatch(pattern, definition.name):
             return reason
     return None
@@ -101,9 +116,11 @@ def with_plugin_definitions(
     refused: dict[str, str] | None = None,
     secrets: tuple[str, ...] = (),
     enum_ignore_case: bool = False,
+    offered: str | None = None,
 ) -> ConnectorType:
     """`connector_type` with every property of its plugin's committed snapshot on `flavour` known: as the
-    type's own field, a field as the plugin defines it, platform-owned, or refused with a reason."""
+    type's own field, a field as the plugin defines it, platform-owned, or refused with a reason. `offered` (a
+    regular expression) names properties a generic platform rule would own that this plugin's tenants set."""
     snapshot = load_snapshot(flavour=flavour, connector_class=connector_type.connector_class(flavour))
     if snapshot is None:
         raise ValueError(f"{connector_type.key}: no snapshot of {connector_type.connector_class(flavour)}")
@@ -115,9 +132,10 @@ def with_plugin_definitions(
     for name, definition in snapshot.properties.items():
         if connector_type.field_spec(name, flavour) is not None or name in refused:
             continue
-        if platform_key_reason(name, connector_type=connector_type, flavour=flavour):
+        owned = platform_key_reason(name, connector_type=connector_type, flavour=flavour)
+        if owned and not (offered and re.fullmatch(offered, name)):
             continue
-        if reason := rule_refusal(definition):
+        if reason := rule_refusal(definition, flavour=flavour):
             refused[name] = reason
             continue
         fields.append(
@@ -125,7 +143,8 @@ def with_plugin_definitions(
                 definition, flavours=only_here, secret=name in secrets, enum_ignore_case=enum_ignore_case
             )
         )
-    return dataclasses.replace(connector_type, fields=tuple(fields), refused={**connector_type.refused, **refused})
+    refusals = {**connector_type.refused, flavour: {**connector_type.refused.get(flavour, {}), **refused}}
+    return dataclasses.replace(connector_type, fields=tuple(fields), refused=refusals)
 
 
 def classification(connector_type: ConnectorType, *, flavour: str, name: str) -> str | None:
@@ -136,6 +155,6 @@ def classification(connector_type: ConnectorType, *, flavour: str, name: str) ->
         return "credential" if spec.secret else "config"
     if reason := platform_key_reason(name, connector_type=connector_type, flavour=flavour):
         return f"platform: {reason}"
-    if reason := connector_type.refused.get(name):
+    if reason := connector_type.refusal(name, flavour):
         return f"refused: {reason}"
     return None

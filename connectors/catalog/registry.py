@@ -358,8 +358,8 @@ class ConnectorType:
     # Groups of fields of which exactly one must be set (e.g. Datagen: quickstart or schema.string).
     one_of: tuple[tuple[str, ...], ...] = ()
     dependencies: tuple[Dependency, ...] = ()
-    # Properties of the plugin the platform refuses, with why (said in the error and in the catalog).
-    refused: dict[str, str] = field(default_factory=dict)
+    # Per flavour: properties of the plugin the platform refuses, with why (said in the error and the catalog).
+    refused: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
@@ -393,7 +393,7 @@ class ConnectorType:
                 # Secrets keep their names: masking and the credentials section know them by the type's.
                 if secrets := sorted(named & {spec.name for spec in self.secret_fields(flavour)}):
                     problems.append(f"{implementation.name} on {flavour} may not translate secrets {secrets}")
-        for mapping_name in ("fixed_config", "converters", "derived_config", "alternatives"):
+        for mapping_name in ("fixed_config", "converters", "derived_config", "alternatives", "refused"):
             if not set(getattr(self, mapping_name)) <= set(self.classes):
                 problems.append(f"{mapping_name} names a flavour the type is not offered on")
         known = {spec.name for spec in self.fields}
@@ -465,6 +465,18 @@ class ConnectorType:
     def secret_names(self) -> frozenset[str]:
         """Every secret field name of the type, on any flavour (used to mask rendered configs)."""
         return frozenset(spec.name for spec in self.fields if spec.secret)
+
+    def refusals(self, flavour: str | None = None) -> dict[str, str]:
+        """The refused properties on `flavour` (on every flavour when None), each with why."""
+        found: dict[str, str] = {}
+        for each, refused in self.refused.items():
+            if flavour is None or each == flavour:
+                found.update(refused)
+        return found
+
+    def refusal(self, key: str, flavour: str | None = None) -> str | None:
+        """Why `key` is refused on `flavour` (on any flavour when None), None when it is not."""
+        return self.refusals(flavour).get(key)
 
     # -- platform keys -------------------------------------------------------------------------
 
@@ -543,8 +555,8 @@ class ConnectorType:
             "x-permissions": list(self.permissions),
             "x-docs-url": self.docs_url,
         }
-        if self.refused:
-            schema["x-refused"] = dict(sorted(self.refused.items()))
+        if refused := self.refusals(flavour):
+            schema["x-refused"] = dict(sorted(refused.items()))
         if flavour is not None and (rules := self._rules_schema(flavour)):
             schema["allOf"] = rules
         if self.max_tasks is not None:

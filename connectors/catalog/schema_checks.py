@@ -86,8 +86,8 @@ PLATFORM_PREFIXES: tuple[tuple[str, str], ...] = (
 
 def platform_key_reason(key: str, *, connector_type: ConnectorType, flavour: str | None = None) -> str | None:
     """Why `key` may not be set in a request's config, or None when the platform does not own it."""
-    if connector_type.field_spec(key) is not None:
-        return None
+    if connector_type.field_spec(key, flavour if flavour in connector_type.flavours else None) is not None:
+        return None  # a field of the type there (e.g. a managed connector's converter options)
     if key in PLATFORM_KEYS:
         return PLATFORM_KEYS[key]
     if ".override." in key:
@@ -309,10 +309,10 @@ def _config_key_errors(
         if reason := platform_key_reason(key, connector_type=connector_type, flavour=flavour):
             errors.add(path, f"'{key}' is set by the platform: {reason}.")
             continue
-        if reason := connector_type.refused.get(key):
+        spec = connector_type.field_spec(key, flavour if offered else None)
+        if spec is None and (reason := connector_type.refusal(key, flavour if offered else None)):
             errors.add(path, refusal_message(key, reason))
             continue
-        spec = connector_type.field_spec(key, flavour if offered else None)
         if spec is None:
             elsewhere = connector_type.field_spec(key)
             if elsewhere is not None:
@@ -349,10 +349,10 @@ def _credential_key_errors(
         if PLACEHOLDER_MARK in key:
             errors.add(path, _placeholder_message(()))
             continue
-        if reason := connector_type.refused.get(key):
+        spec = connector_type.field_spec(key, flavour if offered else None)
+        if spec is None and (reason := connector_type.refusal(key, flavour if offered else None)):
             errors.add(path, refusal_message(key, reason))
             continue
-        spec = connector_type.field_spec(key, flavour if offered else None)
         if spec is None:
             elsewhere = connector_type.field_spec(key)
             if elsewhere is not None and elsewhere.secret:

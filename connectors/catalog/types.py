@@ -8,7 +8,7 @@ Adding a type means adding a `ConnectorType` here and to `ALL_TYPES`; nothing el
 
 from __future__ import annotations
 
-from connectors.catalog.policy import with_plugin_definitions
+from connectors.catalog.policy import CLOUD_CONVERTER_OPTIONS, with_plugin_definitions
 from connectors.catalog.registry import (
     SINK,
     SOURCE,
@@ -102,6 +102,34 @@ def port(default: int) -> FieldSpec:
     return FieldSpec("database.port", "integer", default=default, minimum=1, maximum=65535, help="Database port.")
 
 
+# Confluent Cloud's managed CDC connectors: a password, or Google service account impersonation through a
+# provider integration (Cloud SQL), one of them.
+def cloud_database_authentication() -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec(
+            "authentication.method",
+            "string",
+            default="Password",
+            enum=("Password", "Google service account impersonation"),
+            render_default=False,
+            flavours=CC,
+            help="Password (database.password) or Google service account impersonation (provider.integration.id).",
+        ),
+        FieldSpec("database.password", "password", secret=True, flavours=CC, help="Password of database.user."),
+        FieldSpec(
+            "provider.integration.id",
+            "string",
+            flavours=CC,
+            help="A Confluent provider integration allowed to impersonate the database's service account.",
+        ),
+    )
+
+
+CLOUD_DATABASE_AUTHENTICATION = (
+    Dependency("authentication.method", ("Password",), ("database.password",)),
+    Dependency("authentication.method", ("Google service account impersonation",), ("provider.integration.id",)),
+)
+
 # --- Change data capture (Debezium) ---------------------------------------------------------------
 
 POSTGRES_CDC_SOURCE = ConnectorType(
@@ -118,7 +146,10 @@ POSTGRES_CDC_SOURCE = ConnectorType(
         FieldSpec(
             "database.user", "string", required=True, help="A role with REPLICATION LOGIN and SELECT on the tables."
         ),
-        FieldSpec("database.password", "password", secret=True, required=True, help="Password of database.user."),
+        FieldSpec(
+            "database.password", "password", secret=True, required=True, flavours=SM, help="Password of database.user."
+        ),
+        *cloud_database_authentication(),
         FieldSpec("database.dbname", "string", required=True, help="The database to capture changes from."),
         FieldSpec(
             "database.sslmode",
@@ -132,6 +163,7 @@ POSTGRES_CDC_SOURCE = ConnectorType(
             "table.include.list",
             "list",
             required=True,
+            required_reason="the platform's publication holds only the tables a connector names (filtered)",
             help="Tables to capture: regular expressions matched against 'schema.table', e.g. public.orders.",
         ),
         *DEBEZIUM_STREAM_FIELDS,
@@ -154,6 +186,7 @@ POSTGRES_CDC_SOURCE = ConnectorType(
         CONFLUENT_CLOUD: {"publication.autocreate.mode": "filtered"},
     },
     converters={SELF_MANAGED: json_converters(schemas=True)},
+    dependencies=CLOUD_DATABASE_AUTHENTICATION,
     # One slot and one publication per connector (the defaults, 'debezium' / 'dbz_publication',
     # would be shared by every connector on the same database, on both flavours).
     derived_config={
@@ -397,7 +430,14 @@ SNOWFLAKE_SOURCE = ConnectorType(
             enum=("PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE"),
             help="PRIVATE_KEY_PASSPHRASE when the private key is encrypted.",
         ),
-        FieldSpec("connection.private.key", "password", secret=True, required=True, help="The user's private key."),
+        FieldSpec(
+            "connection.private.key",
+            "password",
+            secret=True,
+            required=True,
+            required_reason="Snowflake Source authenticates with a key pair only",
+            help="The user's private key.",
+        ),
         FieldSpec("connection.private.key.passphrase", "password", secret=True, help="Passphrase of an encrypted key."),
         FieldSpec(
             "mode",
@@ -407,7 +447,13 @@ SNOWFLAKE_SOURCE = ConnectorType(
             enum_ignore_case=True,  # Confluent's JDBC-based source parses the mode in any case
             help="How new rows are found.",
         ),
-        FieldSpec("table.include.list", "list", required=True, help="Tables to copy (DATABASE.SCHEMA.TABLE)."),
+        FieldSpec(
+            "table.include.list",
+            "list",
+            required=True,
+            required_reason="a connector copies only the tables its tenant names, never a whole account",
+            help="Tables to copy (DATABASE.SCHEMA.TABLE).",
+        ),
         FieldSpec("timestamp.columns.mapping", "string", help="Timestamp column per table (timestamp modes)."),
         FieldSpec("incrementing.column.mapping", "string", help="Incrementing column per table (incrementing modes)."),
         # Required, with no default, by Confluent: a guessed zone would shift every timestamp offset.
@@ -755,8 +801,30 @@ S3_SOURCE = ConnectorType(
     fields=(
         FieldSpec("s3.bucket.name", "string", required=True, help="Bucket to read."),
         FieldSpec("s3.region", "string", required=True, help="AWS region of the bucket, e.g. eu-west-1."),
-        FieldSpec("aws.access.key.id", "password", secret=True, required=True, help="AWS access key id."),
-        FieldSpec("aws.secret.access.key", "password", secret=True, required=True, help="AWS secret access key."),
+        FieldSpec("aws.access.key.id", "password", secret=True, required=True, flavours=SM, help="AWS access key id."),
+        FieldSpec(
+            "aws.secret.access.key", "password", secret=True, required=True, flavours=SM, help="AWS secret access key."
+        ),
+        # Confluent Cloud: access keys, or an IAM role through a provider integration (one of them).
+        FieldSpec(
+            "authentication.method",
+            "string",
+            default="Access Keys",
+            enum=("Access Keys", "IAM Roles"),
+            render_default=False,
+            flavours=CC,
+            help="Access Keys (aws.access.key.id and aws.secret.access.key) or IAM Roles (provider.integration.id).",
+        ),
+        FieldSpec("aws.access.key.id", "password", secret=True, flavours=CC, help="AWS access key id (Access Keys)."),
+        FieldSpec(
+            "aws.secret.access.key", "password", secret=True, flavours=CC, help="AWS secret access key (Access Keys)."
+        ),
+        FieldSpec(
+            "provider.integration.id",
+            "string",
+            flavours=CC,
+            help="A Confluent provider integration whose IAM role may read the bucket, e.g. cspi-abc123 (IAM Roles).",
+        ),
         FieldSpec("topics.dir", "string", default="topics", help="Top-level directory of the objects in the bucket."),
         input_data_format(values=("AVRO", "JSON", "BYTES"), default=None),
         FieldSpec(
@@ -788,6 +856,10 @@ S3_SOURCE = ConnectorType(
     fixed_config={SELF_MANAGED: {"mode": "GENERIC"}},
     converters={SELF_MANAGED: json_converters(schemas=False)},
     derived_config={SELF_MANAGED: dict(CONFLUENT_LICENSE_TOPIC)},
+    dependencies=(
+        Dependency("authentication.method", ("Access Keys",), ("aws.access.key.id", "aws.secret.access.key")),
+        Dependency("authentication.method", ("IAM Roles",), ("provider.integration.id",)),
+    ),
 )
 
 SNOWFLAKE_SINK = ConnectorType(
@@ -952,6 +1024,25 @@ SNOWFLAKE_SINK = with_plugin_definitions(
     SNOWFLAKE_SINK,
     flavour=SELF_MANAGED,
     refused=SNOWFLAKE_REFUSED,
+)
+SNOWFLAKE_SOURCE = with_plugin_definitions(SNOWFLAKE_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)
+DATAGEN_SOURCE = with_plugin_definitions(DATAGEN_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)
+S3_SOURCE = with_plugin_definitions(S3_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)
+SECRET_MANAGER = "secrets are the request's credentials, kept encrypted by the platform, not a secret manager's"
+POSTGRES_CDC_SOURCE = with_plugin_definitions(
+    POSTGRES_CDC_SOURCE,
+    flavour=CONFLUENT_CLOUD,
+    refused={
+        "secret.manager.enabled": SECRET_MANAGER,
+        "secret.manager": SECRET_MANAGER,
+        "secret.manager.managed.configs": SECRET_MANAGER,
+        "secret.manager.provider.integration.id": SECRET_MANAGER,
+    },
+    enum_ignore_case=True,
+    offered=CLOUD_CONVERTER_OPTIONS,
+)
+AZURE_EVENT_HUBS_SOURCE = with_plugin_definitions(
+    AZURE_EVENT_HUBS_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS
 )
 FILE_SOURCE = with_plugin_definitions(FILE_SOURCE, flavour=SELF_MANAGED)
 FILE_SINK = with_plugin_definitions(FILE_SINK, flavour=SELF_MANAGED)

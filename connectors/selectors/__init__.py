@@ -15,6 +15,7 @@ from connectors.selectors.plugins import (
     cluster_plugin_classes,
     connector_types_for,
     implementation_on,
+    installed_plugin_classes,
     plugin_classes_by_cluster,
     plugin_installed,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "connector_spec",
     "connector_types_for",
     "implementation_on",
+    "installed_plugin_classes",
     "plugin_classes_by_cluster",
     "plugin_installed",
     "render_cluster",

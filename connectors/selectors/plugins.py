@@ -40,6 +40,11 @@ def cluster_plugin_classes(*, cluster: Cluster) -> set[str] | None:
     return set(classes)
 
 
+def installed_plugin_classes(cluster: Cluster) -> set[str] | None:
+    """The cluster's installed connector classes (cached briefly), None when they cannot be listed."""
+    return _plugin_classes_or_none(cluster)
+
+
 def _plugin_classes_or_none(cluster: Cluster) -> set[str] | None:
     # No database query in here (the cluster row is loaded; its endpoint only decrypts), so the
     # worker threads never open connections of their own.

@@ -8,61 +8,68 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.catalog import SELF_MANAGED, all_types, get_type
+from connectors.catalog import CONFLUENT_CLOUD, SELF_MANAGED, all_types, get_type
 from connectors.catalog.definitions import CONNECT_TYPES, load_snapshot
 from connectors.catalog.policy import classification
 from connectors.catalog.schema_checks import config_errors
 
+
+def snapshot_of(connector_type, flavour):
+    return load_snapshot(flavour=flavour, connector_class=connector_type.connector_class(flavour))
+
+
 SNAPSHOTTED = [
-    connector_type
+    (connector_type, flavour)
     for connector_type in all_types()
-    if connector_type.offered_on(SELF_MANAGED)
-    and load_snapshot(flavour=SELF_MANAGED, connector_class=connector_type.connector_class(SELF_MANAGED))
+    for flavour in connector_type.flavours
+    if snapshot_of(connector_type, flavour) is not None
 ]
+IDS = [f"{connector_type.key}-{flavour}" for connector_type, flavour in SNAPSHOTTED]
 
 
-def snapshot_of(connector_type):
-    return load_snapshot(flavour=SELF_MANAGED, connector_class=connector_type.connector_class(SELF_MANAGED))
+def test_the_catalog_holds_the_definitions_of_every_installed_plugin_and_the_documented_managed_ones():
+    assert sorted(IDS) == [
+        "azure-event-hubs-source-confluent_cloud",
+        "datagen-source-confluent_cloud",
+        "file-sink-self_managed",
+        "file-source-self_managed",
+        "mysql-cdc-source-self_managed",
+        "postgres-cdc-source-confluent_cloud",
+        "postgres-cdc-source-self_managed",
+        "s3-source-confluent_cloud",
+        "snowflake-sink-self_managed",
+        "snowflake-source-confluent_cloud",
+    ]
 
 
-def test_every_plugin_installed_on_the_local_stack_has_a_committed_snapshot():
-    assert {each.key for each in SNAPSHOTTED} == {
-        "file-source",
-        "file-sink",
-        "postgres-cdc-source",
-        "mysql-cdc-source",
-        "snowflake-sink",
-    }
-
-
-@pytest.mark.parametrize("connector_type", SNAPSHOTTED, ids=lambda each: each.key)
-def test_every_property_of_the_plugin_is_known_to_the_catalog(connector_type):
+@pytest.mark.parametrize(("connector_type", "flavour"), SNAPSHOTTED, ids=IDS)
+def test_every_property_of_the_plugin_is_known_to_the_catalog(connector_type, flavour):
     unknown = [
         name
-        for name in snapshot_of(connector_type).properties
-        if classification(connector_type, flavour=SELF_MANAGED, name=name) is None
+        for name in snapshot_of(connector_type, flavour).properties
+        if classification(connector_type, flavour=flavour, name=name) is None
     ]
     assert unknown == []
 
 
-@pytest.mark.parametrize("connector_type", SNAPSHOTTED, ids=lambda each: each.key)
-def test_the_catalog_knows_no_property_the_plugin_does_not_have(connector_type):
-    properties = snapshot_of(connector_type).properties
-    assert [spec.name for spec in connector_type.fields_for(SELF_MANAGED) if spec.name not in properties] == []
-    assert sorted(set(connector_type.refused) - set(properties)) == []
+@pytest.mark.parametrize(("connector_type", "flavour"), SNAPSHOTTED, ids=IDS)
+def test_the_catalog_knows_no_property_the_plugin_does_not_have(connector_type, flavour):
+    properties = snapshot_of(connector_type, flavour).properties
+    assert [spec.name for spec in connector_type.fields_for(flavour) if spec.name not in properties] == []
+    assert sorted(set(connector_type.refusals(flavour)) - set(properties)) == []
 
 
-@pytest.mark.parametrize("connector_type", SNAPSHOTTED, ids=lambda each: each.key)
-def test_every_password_typed_property_is_a_credential_or_kept_from_tenants(connector_type):
-    for name, definition in snapshot_of(connector_type).properties.items():
+@pytest.mark.parametrize(("connector_type", "flavour"), SNAPSHOTTED, ids=IDS)
+def test_every_password_typed_property_is_a_credential_or_kept_from_tenants(connector_type, flavour):
+    for name, definition in snapshot_of(connector_type, flavour).properties.items():
         if definition.type == "PASSWORD":
-            assert classification(connector_type, flavour=SELF_MANAGED, name=name) != "config", name
+            assert classification(connector_type, flavour=flavour, name=name) != "config", name
 
 
-@pytest.mark.parametrize("connector_type", SNAPSHOTTED, ids=lambda each: each.key)
-def test_a_field_taken_from_the_plugin_has_the_plugins_type_and_allowed_values(connector_type):
-    for name, definition in snapshot_of(connector_type).properties.items():
-        spec = connector_type.field_spec(name, SELF_MANAGED)
+@pytest.mark.parametrize(("connector_type", "flavour"), SNAPSHOTTED, ids=IDS)
+def test_a_field_taken_from_the_plugin_has_the_plugins_type_and_allowed_values(connector_type, flavour):
+    for name, definition in snapshot_of(connector_type, flavour).properties.items():
+        spec = connector_type.field_spec(name, flavour)
         if spec is None or not spec.from_plugin:  # hand-written fields are the platform's policy
             continue
         assert spec.type == ("password" if spec.secret else CONNECT_TYPES[definition.type]), name
@@ -118,3 +125,22 @@ def test_a_password_typed_property_in_config_belongs_in_credentials():
 def test_plugin_defaults_are_left_to_the_plugin_when_rendering():
     spec = get_type("snowflake-sink").field_spec("buffer.flush.time", SELF_MANAGED)
     assert spec.from_plugin and spec.default == 120 and not spec.render_default
+
+
+def test_snowflake_source_requires_db_timezone_as_confluent_does_and_takes_mode_in_any_case():
+    source = get_type("snowflake-source")
+    config = {
+        "connection.url": "myorg_myaccount.snowflakecomputing.com",
+        "connection.user": "KAFKA_READER",
+        "mode": "timestamp+incrementing",
+        "table.include.list": "SALES.PUBLIC.ORDERS",
+        "timestamp.columns.mapping": "SALES.PUBLIC.ORDERS:[UPDATED_AT]",
+        "incrementing.column.mapping": "SALES.PUBLIC.ORDERS:ID",
+    }
+    credentials = {"connection.private.key": "MIIEv..."}
+    errors = config_errors(connector_type=source, flavour=CONFLUENT_CLOUD, config=config, credentials=credentials)
+    assert errors == {"config.db.timezone": ["this field is required."]}
+    config["db.timezone"] = "Europe/Zurich"
+    assert config_errors(connector_type=source, flavour=CONFLUENT_CLOUD, config=config, credentials=credentials) == {}
+    assert source.field_spec("mode", CONFLUENT_CLOUD).render("timestamp+incrementing") == "TIMESTAMP+INCREMENTING"
+    assert source.field_spec("db.timezone").default is None

@@ -49,6 +49,7 @@ SAMPLES: dict[str, dict] = {
             "table.include.list": ["public.orders", "public.customers"],
             "output.data.format": "AVRO",
         },
+        "secrets": ["database.password"],
         "topics": ["sales.dev.pg"],
     },
     "mysql-cdc-source": {
@@ -112,6 +113,7 @@ SAMPLES: dict[str, dict] = {
     },
     "s3-source": {
         "config": {"s3.bucket.name": "sales-exports", "s3.region": "eu-west-1", "input.data.format": "JSON"},
+        "secrets": ["aws.access.key.id", "aws.secret.access.key"],
         "topics": ["sales.dev.s3-import"],
     },
     "snowflake-sink": {
