@@ -25,6 +25,7 @@ COPY manage.py ./
 COPY controlplane/ controlplane/
 COPY connectors/ connectors/
 COPY tenants/ tenants/
+COPY monitoring/ monitoring/
 
 RUN mkdir -p /app/var && chown app:app /app/var
 USER app

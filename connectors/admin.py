@@ -8,7 +8,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
+from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
 from controlplane.masking import redact
 
 
@@ -137,23 +137,3 @@ class ConnectorEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["connector__name", "actor", "reason"]
     list_select_related = ["connector"]
     date_hierarchy = "created_at"
-
-
-@admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
-    """Read-only: alerts open and resolve with the connector's lifecycle."""
-
-    list_display = ["connector", "tenant", "state", "opened_at", "resolved_at", "notified_at"]
-    list_filter = ["state", ("resolved_at", admin.EmptyFieldListFilter), "tenant"]
-    search_fields = ["connector__name"]
-    list_select_related = ["connector", "tenant"]
-    readonly_fields = ["connector", "tenant", "state", "message", "opened_at", "resolved_at", "notified_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

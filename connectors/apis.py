@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
+from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import connector_live_status, connector_types_for
 from connectors.services import commands, imports
 from connectors.spec import ConnectorSpec
@@ -411,36 +411,6 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         connector = self._object_for_action()
         page = self.paginate_queryset(connector.events.order_by("created_at", "id"))
         return self.get_paginated_response(ConnectorEventSerializer(page, many=True).data)
-
-
-class AlertSerializer(serializers.ModelSerializer):
-    connector = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    tenant = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-
-    class Meta:
-        model = Alert
-        fields = ["id", "connector", "tenant", "state", "message", "opened_at", "resolved_at", "notified_at"]
-
-
-class AlertFilter(django_filters.FilterSet):
-    open = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", label="only open alerts")
-    connector = django_filters.CharFilter(field_name="connector__name")
-    state = django_filters.ChoiceFilter(choices=State.choices)
-
-    class Meta:
-        model = Alert
-        fields = ["open", "connector", "state"]
-
-
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
-    """Connectors that need attention (FAILED, DEGRADED, DRIFTED), newest first; `?open=true` for unresolved."""
-
-    serializer_class = AlertSerializer
-    filterset_class = AlertFilter
-    lookup_value_regex = "[0-9]+"
-
-    def base_queryset(self):
-        return Alert.objects.select_related("connector", "tenant")
 
 
 class UnmanagedConnectorViewSet(mixins.ListModelMixin, TenantScopedViewSet):

@@ -32,7 +32,3 @@ class TopicsRefused(Exception):
 class WorkerFilesRefused(Exception):
     """A stored connector would touch files outside its tenant's sandbox (or where the cluster allows
     none): permanent, its config is never written to Connect."""
-
-
-class WebhookFailed(Exception):
-    """The alert receiver did not accept the alert (retried by the task)."""

@@ -97,23 +97,3 @@ class UnmanagedConnector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster.name}/{self.name}"
-
-
-class Alert(models.Model):
-    """A connector needs attention: opened when it turns FAILED, DEGRADED or DRIFTED, resolved when
-    it is healthy again (or deleted). Opened and resolved only by the transition service."""
-
-    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="alerts")
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="alerts")
-    state = models.CharField(max_length=16, choices=State.choices)
-    message = models.TextField(blank=True)
-    opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-opened_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "resolved_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.connector.name}: {self.state}"

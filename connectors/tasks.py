@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from connectors.connect import TRANSIENT_CONNECT_ERRORS, ConnectorNotFound
-from connectors.errors import TopicsUnavailable, WebhookFailed
-from connectors.services.alerts import alert_notify
+from connectors.errors import TopicsUnavailable
 from connectors.services.claims import operation_end
 from connectors.services.converge import connector_converge
-from connectors.services.dispatch import ALERT_NOTIFY_TASK, CONVERGE_TASK, RECONCILE_TASK
+from connectors.services.dispatch import CONVERGE_TASK, RECONCILE_TASK
 from connectors.services.reconcile import reconcile_all
 from controlplane.tasks import control_plane_task
 
@@ -30,9 +29,3 @@ def connector_converge_task(connector_id: int, operation: str = "converge", acto
 def reconcile_task() -> dict:
     """Beat: observe every cluster in one bulk call each, detect drift, re-dispatch what is behind."""
     return reconcile_all()
-
-
-@control_plane_task(name=ALERT_NOTIFY_TASK, retry_on=(WebhookFailed,), max_retries=5, backoff=5, backoff_max=300)
-def alert_notify_task(alert_id: int) -> None:
-    """Send one alert to the webhook (idempotent: an alert is sent once)."""
-    alert_notify(alert_id=alert_id)

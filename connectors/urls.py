@@ -7,6 +7,5 @@ router = SimpleRouter()
 router.trailing_slash = "/?"  # accept /connectors/validate and /connectors/<name>/status with or without the slash
 router.register("connectors", apis.ConnectorViewSet, basename="connector")
 router.register("unmanaged-connectors", apis.UnmanagedConnectorViewSet, basename="unmanaged-connector")
-router.register("alerts", apis.AlertViewSet, basename="alert")
 
 urlpatterns = [path("connector-types/", apis.ConnectorTypesApi.as_view(), name="connector-types"), *router.urls]

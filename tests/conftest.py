@@ -21,6 +21,20 @@ def local_stack():
 
 
 @pytest.fixture
+def local_cluster(tenant, local_stack):
+    """The shared cluster `local` of landing zone edh-shared, on the real local stack, open to `sales`."""
+    from tests.factories import LandingZoneFactory, SharedClusterFactory
+
+    return SharedClusterFactory(
+        name="local",
+        landing_zone=LandingZoneFactory(slug="edh-shared"),
+        bootstrap_servers=local_stack.config.bootstrap_servers,
+        connect_url=local_stack.config.connect_url,
+        tenants=[tenant],
+    )
+
+
+@pytest.fixture
 def unique_name():
     def make(prefix: str = "t") -> str:
         return f"{prefix}-{uuid.uuid4().hex[:10]}"

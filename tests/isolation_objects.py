@@ -6,7 +6,8 @@ missing (see COVERED_ROUTE_PATTERNS).
 
 from __future__ import annotations
 
-from connectors.models import Alert, UnmanagedConnector
+from connectors.models import UnmanagedConnector
+from monitoring.models import Alert, AlertChannel
 from tenants.models import Role
 from tenants.services import api_key_create
 from tests.factories import (
@@ -46,6 +47,15 @@ ISOLATION_CASES = [
     ("get", "/api/v1/unmanaged-connectors/", "empty"),
     ("get", "/api/v1/alerts/", "empty"),
     ("get", "/api/v1/alerts/{alert_id}/", "404"),
+    ("post", "/api/v1/alerts/{alert_id}/acknowledge", "404"),
+    ("post", "/api/v1/alerts/{alert_id}/mute", "404"),
+    ("get", "/api/v1/tenants/{tenant}/alert-channels/", "404"),
+    ("post", "/api/v1/tenants/{tenant}/alert-channels/", "404"),
+    ("get", "/api/v1/tenants/{tenant}/alert-channels/{channel_id}/", "404"),
+    ("patch", "/api/v1/tenants/{tenant}/alert-channels/{channel_id}/", "404"),
+    ("delete", "/api/v1/tenants/{tenant}/alert-channels/{channel_id}/", "404"),
+    ("get", "/api/v1/connectors/{connector}/monitoring", "404"),
+    ("patch", "/api/v1/connectors/{connector}/monitoring", "404"),
     ("get", "/api/v1/connector-types/", "empty-clusters"),
 ]
 
@@ -60,6 +70,8 @@ COVERED_ROUTE_PATTERNS = [
     "^unmanaged-connectors/",
     "connector-types/",
     "^alerts/",
+    "/alert-channels",
+    "connectors/<slug:name>/monitoring",
 ]
 
 
@@ -73,6 +85,7 @@ def build_victim_objects(*, tenant) -> dict:
     )
     UnmanagedConnector.objects.create(cluster=dedicated, name="victim-unmanaged", connector_class="x")
     alert = Alert.objects.create(connector=connector, tenant=tenant, state="FAILED", message="victim failure")
+    channel = AlertChannel.objects.create(tenant=tenant, name="victim-hook", kind="webhook")
     return {
         "tenant": tenant.slug,
         "shared_cluster": shared.name,
@@ -81,5 +94,6 @@ def build_victim_objects(*, tenant) -> dict:
         "membership_id": membership.pk,
         "connector": connector.name,
         "alert_id": alert.pk,
+        "channel_id": channel.pk,
         "victim_marker": "victim",
     }

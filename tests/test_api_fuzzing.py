@@ -24,7 +24,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from connectors.models import Alert, Connector, UnmanagedConnector
+from connectors.models import Connector, UnmanagedConnector
+from monitoring.models import Alert
 from tenants.models import ApiKey, Cluster, Membership, Role, Tenant
 from tests.factories import (
     ConnectorFactory,

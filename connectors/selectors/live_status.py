@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectError, ConnectorNotFound, connect_client
 from connectors.models import Connector
@@ -9,6 +11,14 @@ from connectors.selectors.desired import connector_secrets, secrets_to_scrub
 from connectors.state_machine import State
 from connectors.status import scrub_status, trimmed_status
 from controlplane.crypto import DecryptionError
+
+# Sections other apps add to a connector's status without connectors importing them (monitoring adds
+# "health": staleness, Connect's task states, sink lag, auto-restarts). Registered in AppConfig.ready().
+STATUS_SECTIONS: dict[str, Callable[[Connector], dict]] = {}
+
+
+def register_status_section(key: str, provider: Callable[[Connector], dict]) -> None:
+    STATUS_SECTIONS[key] = provider
 
 
 def connector_live_status(*, connector: Connector) -> dict:
@@ -24,7 +34,7 @@ def connector_live_status(*, connector: Connector) -> dict:
             live_error = "not found on Connect"
         except (ConnectError, DecryptionError) as error:
             live_error = type(error).__name__
-    return {
+    body = {
         "name": connector.name,
         "state": connector.state,
         "desired_state": connector.desired_state,
@@ -34,3 +44,6 @@ def connector_live_status(*, connector: Connector) -> dict:
         "connect": live,
         "connect_error": live_error,
     }
+    for key, provider in STATUS_SECTIONS.items():
+        body[key] = provider(connector)
+    return body

@@ -15,6 +15,7 @@ from connectors.selectors import connector_spec
 from connectors.services.claims import operation_begin
 from connectors.services.dispatch import dispatch_converge
 from connectors.services.request_validation import ValidationOutcome, validate_connector_spec
+from connectors.signals import connector_transitioned
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from controlplane.crypto import encrypt_secrets
@@ -74,7 +75,11 @@ def connector_create(
             )
             connector.operation_started_at = connector.created_at
             Connector.objects.filter(pk=connector.pk).update(operation_started_at=connector.created_at)
-            ConnectorEvent.objects.create(connector=connector, to_state=State.REQUESTED, actor=actor, reason="created")
+            event = ConnectorEvent.objects.create(
+                connector=connector, to_state=State.REQUESTED, actor=actor, reason="created"
+            )
+            # The birth of a connector is announced like every transition (see connectors/signals.py).
+            connector_transitioned.send(sender=Connector, connector=connector, event=event)
             dispatch_converge(connector_id=connector.pk, operation="provision", actor=actor)
     except IntegrityError as error:  # a concurrent create of the same name won the race
         raise Conflict(

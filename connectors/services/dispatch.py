@@ -18,7 +18,6 @@ logger = logging.getLogger(__name__)
 
 CONVERGE_TASK = "connectors.converge"
 RECONCILE_TASK = "connectors.reconcile"
-ALERT_NOTIFY_TASK = "connectors.alert_notify"
 
 
 def publish_converge(*, connector_id: int, operation: str, actor: str = "system") -> bool:
@@ -39,15 +38,3 @@ def publish_converge(*, connector_id: int, operation: str, actor: str = "system"
 
 def dispatch_converge(*, connector_id: int, operation: str, actor: str = "system") -> None:
     transaction.on_commit(lambda: publish_converge(connector_id=connector_id, operation=operation, actor=actor))
-
-
-def publish_alert(*, alert_id: int) -> None:
-    """Queue the alert's notification; the alert itself is stored and listed whatever happens here."""
-    try:
-        current_app.send_task(ALERT_NOTIFY_TASK, args=[alert_id], retry=False)
-    except Exception:  # noqa: BLE001 - the alert is stored and listed; the webhook is best effort
-        logger.warning("broker unavailable; alert webhook not sent", extra={"alert_id": alert_id})
-
-
-def dispatch_alert(*, alert_id: int) -> None:
-    transaction.on_commit(lambda: publish_alert(alert_id=alert_id))

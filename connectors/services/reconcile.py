@@ -51,8 +51,13 @@ def reconcile_all() -> dict:
     return totals
 
 
-def reconcile_cluster(*, cluster: Cluster) -> dict:
-    result = {"unreachable": 0, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
+def cluster_statuses(*, cluster: Cluster) -> dict[str, dict]:
+    """The ONE bulk call per cluster: every connector's status and info. Raises ConnectError."""
+    # A short timeout: an unreachable cluster must not hold the sweep for the others.
+    return connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).statuses()
+
+
+def _managed_connectors(cluster: Cluster) -> list[Connector]:
     connectors = list(
         Connector.objects.filter(cluster=cluster)
         .exclude(state=State.DELETED)
@@ -61,20 +66,35 @@ def reconcile_cluster(*, cluster: Cluster) -> dict:
     )
     for connector in connectors:
         connector.cluster = cluster  # one cluster object (and one secrets decryption path) for all
-    try:
-        # A short timeout: an unreachable cluster must not hold the sweep for the others.
-        live = connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).statuses()
-    except ConnectError as error:
-        logger.warning(
-            "cluster unreachable during reconcile", extra={"cluster": cluster.name, "error": type(error).__name__}
-        )
-        result["unreachable"] = 1
-        # Still dispatch what is behind: its task retries until the cluster answers.
-        for connector in connectors:
-            if connector_needs_work(connector) and _dispatch(connector):
-                result["dispatched"] += 1
-        return result
+    return connectors
 
+
+def reconcile_cluster(*, cluster: Cluster, live: dict[str, dict] | None = None) -> dict:
+    """Reconcile one cluster against its bulk answer: `live` when the caller (the health sweep) has
+    already asked, else asked here."""
+    if live is None:
+        try:
+            live = cluster_statuses(cluster=cluster)
+        except ConnectError as error:
+            logger.warning(
+                "cluster unreachable during reconcile", extra={"cluster": cluster.name, "error": type(error).__name__}
+            )
+            return reconcile_unreachable(cluster=cluster)
+    return _reconcile_live(cluster=cluster, connectors=_managed_connectors(cluster), live=live)
+
+
+def reconcile_unreachable(*, cluster: Cluster) -> dict:
+    """The cluster did not answer: connectors keep their last known state; what is behind is still
+    dispatched (its task retries until the cluster answers)."""
+    result = {"unreachable": 1, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
+    for connector in _managed_connectors(cluster):
+        if connector_needs_work(connector) and _dispatch(connector):
+            result["dispatched"] += 1
+    return result
+
+
+def _reconcile_live(*, cluster: Cluster, connectors: list[Connector], live: dict[str, dict]) -> dict:
+    result = {"unreachable": 0, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
     managed_names = {connector.name for connector in connectors}
     result["unmanaged"] = _record_unmanaged(cluster=cluster, live=live, managed_names=managed_names)
     observed_ids = []

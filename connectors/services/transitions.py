@@ -1,16 +1,15 @@
-"""The ONE place a connector's lifecycle state changes (under a row lock, recorded as an event)."""
+"""The ONE place a connector's lifecycle state changes (under a row lock, recorded as an event, announced
+through `connectors.signals.connector_transitioned` in the same transaction)."""
 
 from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from connectors.errors import IllegalTransition
-from connectors.models import Alert, Connector, ConnectorEvent
-from connectors.services.dispatch import dispatch_alert
+from connectors.models import Connector, ConnectorEvent
+from connectors.signals import connector_transitioned
 from connectors.state_machine import State, is_allowed
 from controlplane.masking import scrub
 
@@ -36,7 +35,7 @@ def connector_transition(
             errors={"state": [f"{connector.state} -> {to} is not allowed"]},
         )
     clean_error = scrub(error, secrets=secrets or {}, limit=MAX_ERROR_LENGTH) if error else ""
-    ConnectorEvent.objects.create(
+    event = ConnectorEvent.objects.create(
         connector=connector,
         from_state=connector.state,
         to_state=to,
@@ -44,30 +43,10 @@ def connector_transition(
         actor=actor,
         error=clean_error,
     )
-    _update_alerts(connector=connector, to=to, message=clean_error or reason)
+    # Alerts and the events outbox (monitoring) are written here, in this transaction: see connectors/signals.py.
+    connector_transitioned.send(sender=Connector, connector=connector, event=event)
     connector.state = to
     # FAILED and DEGRADED keep their reason on the connector; other states clear it.
     connector.last_error = clean_error if to in {State.FAILED, State.DEGRADED} else ""
     connector.save(update_fields=["state", "last_error", "updated_at"])
     return connector
-
-
-ALERT_STATES = frozenset({State.FAILED, State.DEGRADED, State.DRIFTED})
-HEALTHY_STATES = frozenset({State.RUNNING, State.PAUSED, State.STOPPED, State.DELETED})
-
-
-def _update_alerts(*, connector: Connector, to: str, message: str) -> None:
-    """Open an alert when the connector needs attention, resolve open ones when it is healthy again."""
-    now = timezone.now()
-    if to in ALERT_STATES:
-        Alert.objects.filter(connector=connector, resolved_at__isnull=True).exclude(state=to).update(resolved_at=now)
-        if not Alert.objects.filter(connector=connector, state=to, resolved_at__isnull=True).exists():
-            alert = Alert.objects.create(connector=connector, tenant_id=connector.tenant_id, state=to, message=message)
-            logger.error(
-                "connector alert",
-                extra={"alert_id": alert.pk, "connector": connector.name, "state": to},
-            )
-            if settings.ALERT_WEBHOOK_URL:
-                dispatch_alert(alert_id=alert.pk)
-    elif to in HEALTHY_STATES:
-        Alert.objects.filter(connector=connector, resolved_at__isnull=True).update(resolved_at=now)

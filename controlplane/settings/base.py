@@ -4,6 +4,7 @@ The embedded default (SQLite under var/, Redis on localhost) lets a newcomer run
 one command; production sets DATABASE_URL, REDIS_URL, SECRET_KEY and the encryption keys.
 """
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "controlplane",
     "tenants",
     "connectors",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -141,17 +143,85 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-RECONCILE_INTERVAL_SECONDS = float(env_str("RECONCILE_INTERVAL_SECONDS", "30"))
+# The health sweep (monitoring): one bulk status call per cluster, then the reconciler's pass, the
+# auto-restart policy and sink lag. RECONCILE_INTERVAL_SECONDS, its former name, is still read.
+HEALTH_SWEEP_INTERVAL_SECONDS = float(
+    env_str("HEALTH_SWEEP_INTERVAL_SECONDS", env_str("RECONCILE_INTERVAL_SECONDS", "10"))
+)
+RECONCILE_INTERVAL_SECONDS = HEALTH_SWEEP_INTERVAL_SECONDS
+EVENTS_PUBLISH_INTERVAL_SECONDS = float(env_str("EVENTS_PUBLISH_INTERVAL_SECONDS", "2"))
 CELERY_BEAT_SCHEDULE = {
-    "connectors-reconcile": {
-        "task": "connectors.reconcile",
-        "schedule": timedelta(seconds=RECONCILE_INTERVAL_SECONDS),
-        "options": {"expires": RECONCILE_INTERVAL_SECONDS},
+    "monitoring-sweep": {
+        "task": "monitoring.sweep",
+        "schedule": timedelta(seconds=HEALTH_SWEEP_INTERVAL_SECONDS),
+        "options": {"expires": HEALTH_SWEEP_INTERVAL_SECONDS},
+    },
+    # Without EVENTS_BOOTSTRAP_SERVERS the drain returns at once, touching nothing.
+    "monitoring-publish-events": {
+        "task": "monitoring.publish_events",
+        "schedule": timedelta(seconds=EVENTS_PUBLISH_INTERVAL_SECONDS),
+        "options": {"expires": EVENTS_PUBLISH_INTERVAL_SECONDS},
     },
 }
 
-# --- Alerts: optional webhook receiving a JSON POST per alert (Slack/Teams/PagerDuty relays) ---
+# --- Alerts -------------------------------------------------------------------------------------
+# The platform team's webhook: every alert (and its recovery) is POSTed there, besides the tenant's channels.
 ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL", "")
+ALERT_WEBHOOK_FORMAT = env_str("ALERT_WEBHOOK_FORMAT", "json")  # json | slack
+# An alert resolved less than this long ago is reopened, not announced again (flapping).
+ALERT_COOLDOWN_SECONDS = float(env_str("ALERT_COOLDOWN_SECONDS", "900"))
+ALERT_DELIVERY_TIMEOUT_SECONDS = float(env_str("ALERT_DELIVERY_TIMEOUT_SECONDS", "5"))
+ALERT_DELIVERY_MAX_RETRIES = int(env_str("ALERT_DELIVERY_MAX_RETRIES", "6"))
+ALERT_DELIVERY_BACKOFF_SECONDS = int(env_str("ALERT_DELIVERY_BACKOFF_SECONDS", "5"))
+ALERT_DELIVERY_BACKOFF_MAX_SECONDS = int(env_str("ALERT_DELIVERY_BACKOFF_MAX_SECONDS", "300"))
+# Links in alerts point here (the API's public address).
+CONTROLPLANE_PUBLIC_URL = env_str("CONTROLPLANE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Auto-restart of failed tasks, per stage; AUTO_RESTART_POLICY (JSON) overrides any part, e.g.
+# {"run": {"max_attempts": 10}}. Each connector may override it again (PATCH .../monitoring).
+AUTO_RESTART_POLICY = {
+    "default": {
+        "enabled": True,
+        "max_attempts": 3,
+        "backoff_seconds": 30.0,
+        "backoff_max_seconds": 600.0,
+        "healthy_window_seconds": 600.0,
+    },
+    "dev": {"max_attempts": 3},
+    "qas": {"max_attempts": 5},
+    "run": {"max_attempts": 8, "backoff_seconds": 15.0},
+}
+for _stage, _overrides in json.loads(env_str("AUTO_RESTART_POLICY", "") or "{}").items():
+    AUTO_RESTART_POLICY[_stage] = {**AUTO_RESTART_POLICY.get(_stage, {}), **_overrides}
+
+# Sink lag: the AdminClient's timeout for the (batched) offset requests of one cluster.
+LAG_REQUEST_TIMEOUT_SECONDS = float(env_str("LAG_REQUEST_TIMEOUT_SECONDS", "5"))
+
+# --- Email (alert channels of kind email; a channel may name its own SMTP server) ---------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env_str("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "controlplane@localhost")
+
+# --- Lifecycle events on Kafka (CloudEvents JSON through the outbox; empty bootstrap = off) -------
+EVENTS_BOOTSTRAP_SERVERS = env_str("EVENTS_BOOTSTRAP_SERVERS", "")
+EVENTS_TOPIC = env_str("EVENTS_TOPIC", "controlplane.events")
+EVENTS_SOURCE = env_str("EVENTS_SOURCE", "/connector-controlplane")
+EVENTS_SECURITY_PROTOCOL = env_str("EVENTS_SECURITY_PROTOCOL", "PLAINTEXT")
+EVENTS_SASL_MECHANISM = env_str("EVENTS_SASL_MECHANISM", "")
+EVENTS_SASL_USERNAME = env_str("EVENTS_SASL_USERNAME", "")
+EVENTS_SASL_PASSWORD = env_str("EVENTS_SASL_PASSWORD", "")
+EVENTS_BATCH_SIZE = int(env_str("EVENTS_BATCH_SIZE", "500"))
+EVENTS_RETENTION_DAYS = float(env_str("EVENTS_RETENTION_DAYS", "7"))
+
+# --- Prometheus /metrics: a bearer token, or client addresses in METRICS_ALLOWED_NETWORKS ---------
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", [])
 
 # --- File Source / File Sink: files on the Connect workers only under <root>/<tenant slug>/ -----
 # (and only on clusters where a platform admin enables worker files; see connectors.file_sandbox).
@@ -170,8 +240,9 @@ CONNECT_INTERACTIVE_TIMEOUT_SECONDS = float(env_str("CONNECT_INTERACTIVE_TIMEOUT
 
 # --- Local stack (manage.py devstack) ---------------------------------------------------------
 DEVSTACK_BROKER_PORT = int(env_str("DEVSTACK_BROKER_PORT", "19092"))
-DEVSTACK_CONTROLLER_PORT = int(env_str("DEVSTACK_CONTROLLER_PORT", "19093"))
-DEVSTACK_SASL_SSL_PORT = int(env_str("DEVSTACK_SASL_SSL_PORT", "19094"))
+# The broker's other listeners follow its port unless set: moving one stack aside is one variable.
+DEVSTACK_CONTROLLER_PORT = int(env_str("DEVSTACK_CONTROLLER_PORT", str(DEVSTACK_BROKER_PORT + 1)))
+DEVSTACK_SASL_SSL_PORT = int(env_str("DEVSTACK_SASL_SSL_PORT", str(DEVSTACK_BROKER_PORT + 2)))
 DEVSTACK_CONNECT_PORT = int(env_str("DEVSTACK_CONNECT_PORT", "18083"))
 DEVSTACK_DIST_DIR = env_str("DEVSTACK_DIST_DIR", "")  # the Maven-built jars; default var/devstack-dist
 DEVSTACK_PLUGIN_DISCOVERY = env_str("DEVSTACK_PLUGIN_DISCOVERY", "service_load")
@@ -206,6 +277,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LifecycleStateEnum": "connectors.state_machine.State",
         "DesiredStateEnum": "connectors.state_machine.DesiredState",
+        "ClusterKindEnum": "tenants.models.Cluster.Kind",
+        "AlertChannelKindEnum": "monitoring.models.AlertChannel.Kind",
+        "DeliveryKindEnum": "monitoring.models.Delivery.Kind",
     },
 }
 

@@ -16,3 +16,12 @@ if not CONNECTOR_ENCRYPTION_KEYS:  # noqa: F405
     from controlplane.crypto import local_development_keys
 
     CONNECTOR_ENCRYPTION_KEYS = local_development_keys(VAR_DIR / "encryption.key")
+
+# Monitoring on the embedded default: /metrics answers loopback scrapes, lifecycle events go to the
+# local broker, alert emails are printed on the console unless EMAIL_BACKEND / EMAIL_HOST say otherwise.
+from controlplane.settings.base import DEVSTACK_BROKER_PORT, METRICS_TOKEN  # noqa: E402
+
+if not os.environ.get("METRICS_ALLOWED_NETWORKS") and not METRICS_TOKEN:
+    METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32", "::1/128"]
+EVENTS_BOOTSTRAP_SERVERS = os.environ.get("EVENTS_BOOTSTRAP_SERVERS", f"127.0.0.1:{DEVSTACK_BROKER_PORT}")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

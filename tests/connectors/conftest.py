@@ -7,21 +7,6 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.factories import LandingZoneFactory, SharedClusterFactory
-
-
-@pytest.fixture
-def local_cluster(tenant, local_stack):
-    """The shared cluster `local` of landing zone edh-shared, on the real local stack, open to `sales`."""
-    return SharedClusterFactory(
-        name="local",
-        landing_zone=LandingZoneFactory(slug="edh-shared"),
-        bootstrap_servers=local_stack.config.bootstrap_servers,
-        connect_url=local_stack.config.connect_url,
-        tenants=[tenant],
-    )
-
-
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres", "autocommit": True}
 
 

@@ -432,6 +432,31 @@ def test_a_worker_killed_mid_task_leaves_the_connector_to_be_provisioned_by_the_
     assert ConnectorEvent.objects.get(connector__name=name, to_state=State.RUNNING).actor == "system"
 
 
+# --- the broker restarted during provisioning ----------------------------------------------------------
+def test_a_broker_restart_during_provisioning_loses_nothing(
+    fault_stack, celery_processes, client_for, tenant, file_sandbox, unique_name
+):
+    """The broker goes away with one connector RUNNING and another just asked for: once it is back (its
+    KRaft log keeps Connect's topics), both run and the new one went through provisioning once."""
+    _cluster(fault_stack, tenant)
+    client = client_for(tenant, Role.DEVELOPER)
+    running = _create_file_source(client, file_sandbox, unique_name("before")).json()["name"]
+    _wait_state(running, State.RUNNING, timeout=90, processes=celery_processes)
+
+    fault_stack.broker.stop()
+    response = _create_file_source(client, file_sandbox, unique_name("during"))
+    assert response.status_code == 202, response.json()
+    created = response.json()["name"]
+    time.sleep(3)  # the converge meets the missing broker (its topic cannot be created) and retries
+    fault_stack.up(timeout=180)
+
+    _wait_state(created, State.RUNNING, timeout=150, processes=celery_processes)
+    _wait_state(running, State.RUNNING, timeout=90, processes=celery_processes)
+    connect = connect_client(_endpoint(fault_stack))
+    assert {connect.status(name)["connector"]["state"] for name in (running, created)} == {"RUNNING"}
+    assert _to_states(created) == [State.REQUESTED, State.PROVISIONING, State.RUNNING]
+
+
 # --- unmanaged connectors ------------------------------------------------------------------------------
 def test_a_connector_made_directly_on_connect_is_listed_as_unmanaged_and_never_touched(
     fault_stack, celery_processes, client_for, tenant, file_sandbox, unique_name
