@@ -18,6 +18,10 @@ from tenants.models import Cluster, Tenant
 from tenants.selectors import cluster_is_open_to
 
 
+# The platform authenticates every connector to Kafka itself, with one of these (the others left out).
+KAFKA_CREDENTIALS = frozenset({"kafka.auth.mode", "kafka.api.key", "kafka.api.secret", "kafka.service.account.id"})
+
+
 @dataclass
 class ImportOutcome:
     request: dict[str, Any]  # the create request the config maps to (credentials masked)
@@ -78,7 +82,7 @@ def connector_import(
     rendered = _rendered(spec, validation)
     if rendered:
         # A key the platform owns but does not set would be lost: it is refused, never dropped.
-        for key in [key for key in mapping.set_by_platform if key not in rendered]:
+        for key in [key for key in mapping.set_by_platform if key not in rendered and key not in KAFKA_CREDENTIALS]:
             mapping.refused[key] = f"'{key}' is set by the platform: {mapping.set_by_platform.pop(key)}."
     validation.add(mapping.errors)  # a refused property is never dropped: the import is invalid
     outcome = ImportOutcome(

@@ -358,7 +358,10 @@ def test_the_catalog_lists_every_type_with_its_schema_and_what_the_local_cluster
     for item in types.values():
         assert item["schema"]["type"] == "object" and "config" in item["schema"]["properties"], item["key"]
     assert types["file-source"]["schema"]["properties"]["config"]["required"] == ["file"]
-    assert types["postgres-cdc-source"]["schema"]["properties"]["credentials"]["required"] == ["database.password"]
+    postgres = types["postgres-cdc-source"]["schemas"]
+    assert postgres["self_managed"]["properties"]["credentials"]["required"] == ["database.password"]
+    # On Confluent Cloud the password is one of two ways to authenticate: required only with the Password method.
+    assert "required" not in postgres["confluent_cloud"]["properties"]["credentials"]
     installed = {key: item["clusters"][0]["plugin_installed"] for key, item in types.items()}
     assert [item["clusters"][0]["cluster"] for item in types.values()] == ["local"] * len(types)
     assert installed["file-source"] is True
