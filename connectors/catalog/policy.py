@@ -117,10 +117,14 @@ def with_plugin_definitions(
     secrets: tuple[str, ...] = (),
     enum_ignore_case: bool = False,
     offered: str | None = None,
+    refused_patterns: tuple[tuple[str, str], ...] = (),
+    placeholders: dict[str, tuple[str, ...]] | None = None,
 ) -> ConnectorType:
     """`connector_type` with every property of its plugin's committed snapshot on `flavour` known: as the
     type's own field, a field as the plugin defines it, platform-owned, or refused with a reason. `offered` (a
-    regular expression) names properties a generic platform rule would own that this plugin's tenants set."""
+    regular expression) names properties a generic platform rule would own that this plugin's tenants set;
+    `refused_patterns` refuses families of properties ((regular expression, reason) pairs); `placeholders` names
+    the connector's own template tokens a property takes (e.g. HTTP's "${key}")."""
     snapshot = load_snapshot(flavour=flavour, connector_class=connector_type.connector_class(flavour))
     if snapshot is None:
         raise ValueError(f"{connector_type.key}: no snapshot of {connector_type.connector_class(flavour)}")
@@ -135,14 +139,17 @@ def with_plugin_definitions(
         owned = platform_key_reason(name, connector_type=connector_type, flavour=flavour)
         if owned and not (offered and re.fullmatch(offered, name)):
             continue
-        if reason := rule_refusal(definition, flavour=flavour):
+        if reason := rule_refusal(definition, flavour=flavour) or next(
+            (why for pattern, why in refused_patterns if re.fullmatch(pattern, name)), None
+        ):
             refused[name] = reason
             continue
-        fields.append(
-            field_from_definition(
-                definition, flavours=only_here, secret=name in secrets, enum_ignore_case=enum_ignore_case
-            )
+        spec = field_from_definition(
+            definition, flavours=only_here, secret=name in secrets, enum_ignore_case=enum_ignore_case
         )
+        if tokens := (placeholders or {}).get(name):
+            spec = dataclasses.replace(spec, placeholders=tokens)
+        fields.append(spec)
     refusals = {**connector_type.refused, flavour: {**connector_type.refused.get(flavour, {}), **refused}}
     return dataclasses.replace(connector_type, fields=tuple(fields), refused=refusals)
 

@@ -102,33 +102,38 @@ def port(default: int) -> FieldSpec:
     return FieldSpec("database.port", "integer", default=default, minimum=1, maximum=65535, help="Database port.")
 
 
-# Confluent Cloud's managed CDC connectors: a password, or Google service account impersonation through a
-# provider integration (Cloud SQL), one of them.
-def cloud_database_authentication() -> tuple[FieldSpec, ...]:
+# Confluent Cloud's managed CDC connectors: a password, or a cloud identity through a provider integration
+# (Google service account impersonation for Cloud SQL, an AWS IAM role for RDS), one of them.
+def cloud_database_authentication(*, identity: str) -> tuple[FieldSpec, ...]:
     return (
         FieldSpec(
             "authentication.method",
             "string",
             default="Password",
-            enum=("Password", "Google service account impersonation"),
+            enum=("Password", identity),
             render_default=False,
             flavours=CC,
-            help="Password (database.password) or Google service account impersonation (provider.integration.id).",
+            help=f"Password (database.password) or {identity} (provider.integration.id).",
         ),
         FieldSpec("database.password", "password", secret=True, flavours=CC, help="Password of database.user."),
         FieldSpec(
             "provider.integration.id",
             "string",
             flavours=CC,
-            help="A Confluent provider integration allowed to impersonate the database's service account.",
+            help=f"A Confluent provider integration for {identity}.",
         ),
     )
 
 
-CLOUD_DATABASE_AUTHENTICATION = (
-    Dependency("authentication.method", ("Password",), ("database.password",)),
-    Dependency("authentication.method", ("Google service account impersonation",), ("provider.integration.id",)),
-)
+def cloud_database_dependencies(*, identity: str) -> tuple[Dependency, ...]:
+    return (
+        Dependency("authentication.method", ("Password",), ("database.password",)),
+        Dependency("authentication.method", (identity,), ("provider.integration.id",)),
+    )
+
+
+GOOGLE_IMPERSONATION = "Google service account impersonation"
+AWS_IAM_ROLES = "IAM Roles"
 
 # --- Change data capture (Debezium) ---------------------------------------------------------------
 
@@ -149,7 +154,7 @@ POSTGRES_CDC_SOURCE = ConnectorType(
         FieldSpec(
             "database.password", "password", secret=True, required=True, flavours=SM, help="Password of database.user."
         ),
-        *cloud_database_authentication(),
+        *cloud_database_authentication(identity=GOOGLE_IMPERSONATION),
         FieldSpec("database.dbname", "string", required=True, help="The database to capture changes from."),
         FieldSpec(
             "database.sslmode",
@@ -186,7 +191,7 @@ POSTGRES_CDC_SOURCE = ConnectorType(
         CONFLUENT_CLOUD: {"publication.autocreate.mode": "filtered"},
     },
     converters={SELF_MANAGED: json_converters(schemas=True)},
-    dependencies=CLOUD_DATABASE_AUTHENTICATION,
+    dependencies=cloud_database_dependencies(identity=GOOGLE_IMPERSONATION),
     # One slot and one publication per connector (the defaults, 'debezium' / 'dbz_publication',
     # would be shared by every connector on the same database, on both flavours).
     derived_config={
@@ -213,7 +218,10 @@ MYSQL_CDC_SOURCE = ConnectorType(
             required=True,
             help="A user with SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE and REPLICATION CLIENT.",
         ),
-        FieldSpec("database.password", "password", secret=True, required=True, help="Password of database.user."),
+        FieldSpec(
+            "database.password", "password", secret=True, required=True, flavours=SM, help="Password of database.user."
+        ),
+        *cloud_database_authentication(identity=AWS_IAM_ROLES),
         FieldSpec(
             "database.server.id",
             "integer",
@@ -250,6 +258,7 @@ MYSQL_CDC_SOURCE = ConnectorType(
     ),
     docs_url="https://debezium.io/documentation/reference/stable/connectors/mysql.html",
     converters={SELF_MANAGED: json_converters(schemas=True)},
+    dependencies=cloud_database_dependencies(identity=AWS_IAM_ROLES),
     # Debezium MySQL keeps the tables' DDL history in a Kafka topic; keep it inside the tenant's
     # prefix (Confluent Cloud's default, dbhistory.<prefix>.<lcc-id>, would be outside it).
     derived_config={
@@ -559,7 +568,7 @@ HTTP_SOURCE_V2 = ConnectorType(
             "api1.http.offset.mode",
             "string",
             default="SIMPLE_INCREMENTING",
-            enum=("SIMPLE_INCREMENTING", "CHAINING", "CURSOR_PAGINATION"),
+            enum=("SIMPLE_INCREMENTING", "CHAINING", "CURSOR_PAGINATION", "SNAPSHOT_PAGINATION"),
             help="How the next request's offset is computed.",
         ),
         FieldSpec("api1.http.initial.offset", "string", help="Offset of the first request."),
@@ -588,7 +597,7 @@ HTTP_SOURCE_V2 = ConnectorType(
     derived_config={CONFLUENT_CLOUD: {"reporter.error.topic.name": ERROR_TOPIC}},
     dependencies=(
         *HTTP_AUTH_DEPENDENCIES,
-        Dependency("api1.http.offset.mode", ("CHAINING",), ("api1.http.offset.json.pointer",)),
+        Dependency("api1.http.offset.mode", ("CHAINING", "SNAPSHOT_PAGINATION"), ("api1.http.offset.json.pointer",)),
         Dependency("api1.http.offset.mode", ("CURSOR_PAGINATION",), ("api1.http.next.page.json.pointer",)),
     ),
 )
@@ -878,14 +887,26 @@ SNOWFLAKE_SINK = ConnectorType(
             help="Account URL: https://<account>.<region>.snowflakecomputing.com:443.",
         ),
         FieldSpec("snowflake.user.name", "string", required=True, help="Snowflake user."),
+        # Confluent Cloud: a key pair ("Password", Confluent's name for it) or OAuth 2.0, one of them.
+        FieldSpec(
+            "authentication.method",
+            "string",
+            default="Password",
+            enum=("Password", "OAuth 2.0"),
+            render_default=False,
+            flavours=CC,
+            help="Password: key pair (snowflake.private.key); OAuth 2.0: a security integration's client and token.",
+        ),
         FieldSpec(
             "snowflake.private.key",
             "password",
             secret=True,
-            required=True,
             flavours=CC,
-            help="The user's private key: the key body only, without the BEGIN/END lines.",
+            help="The user's private key (Password): the key body only, without the BEGIN/END lines.",
         ),
+        FieldSpec("oauth.client.id", "string", flavours=CC, help="Client id of the Snowflake security integration."),
+        FieldSpec("oauth.client.secret", "password", secret=True, flavours=CC, help="Its client secret (OAuth 2.0)."),
+        FieldSpec("oauth.refresh.token", "password", secret=True, flavours=CC, help="OAuth 2.0 refresh token."),
         # Self-managed: key pair (snowflake_jwt, the plugin's default) or OAuth, one of them.
         FieldSpec(
             "snowflake.authenticator",
@@ -922,7 +943,7 @@ SNOWFLAKE_SINK = ConnectorType(
             enum_ignore_case=True,  # the plugin reads it in any case (its own default is "snowpipe")
             help="Snowpipe (files) or Snowpipe Streaming (rows).",
         ),
-        input_data_format(values=("JSON", "AVRO", "JSON_SR", "PROTOBUF", "STRING", "BYTES"), default="JSON"),
+        input_data_format(values=("JSON", "AVRO", "JSON_SR", "PROTOBUF", "STRING"), default="JSON"),
     ),
     topic_binding="topics",
     topic_key="topics",
@@ -936,6 +957,10 @@ SNOWFLAKE_SINK = ConnectorType(
     dependencies=(
         Dependency("snowflake.ingestion.method", ("SNOWPIPE_STREAMING",), ("snowflake.role.name",)),
         Dependency("snowflake.authenticator", ("snowflake_jwt",), ("snowflake.private.key",)),
+        Dependency("authentication.method", ("Password",), ("snowflake.private.key",)),
+        Dependency(
+            "authentication.method", ("OAuth 2.0",), ("oauth.client.id", "oauth.client.secret", "oauth.refresh.token")
+        ),
         Dependency(
             "snowflake.authenticator",
             ("oauth",),
@@ -1017,13 +1042,53 @@ POSTGRES_CDC_SOURCE = with_plugin_definitions(
     refused={**DEBEZIUM_REFUSED, "database.sslpassword": "it unlocks database.sslkey, a file on the Connect workers"},
     enum_ignore_case=True,
 )
+# Debezium's schema history switches a tenant may set (the history topic itself is the platform's).
+SCHEMA_HISTORY_OPTIONS = r"schema\.history\.internal\.(?:skip\.unparseable\.ddl|store\.only\.captured\.\w+\.ddl)"
 MYSQL_CDC_SOURCE = with_plugin_definitions(
-    MYSQL_CDC_SOURCE, flavour=SELF_MANAGED, refused=DEBEZIUM_REFUSED, enum_ignore_case=True
+    MYSQL_CDC_SOURCE,
+    flavour=SELF_MANAGED,
+    refused=DEBEZIUM_REFUSED,
+    enum_ignore_case=True,
+    offered=SCHEMA_HISTORY_OPTIONS,
+)
+MYSQL_CDC_SOURCE = with_plugin_definitions(
+    MYSQL_CDC_SOURCE,
+    flavour=CONFLUENT_CLOUD,
+    enum_ignore_case=True,
+    offered=f"{CLOUD_CONVERTER_OPTIONS}|{SCHEMA_HISTORY_OPTIONS}",
 )
 SNOWFLAKE_SINK = with_plugin_definitions(
     SNOWFLAKE_SINK,
     flavour=SELF_MANAGED,
     refused=SNOWFLAKE_REFUSED,
+)
+SNOWFLAKE_SINK = with_plugin_definitions(SNOWFLAKE_SINK, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)
+ONE_API = "the platform configures one API per connector (apis.num=1): create a connector per API"
+OFFSET_TOKENS = ("${offset}",)
+HTTP_SOURCE_V2 = with_plugin_definitions(
+    HTTP_SOURCE_V2,
+    flavour=CONFLUENT_CLOUD,
+    offered=CLOUD_CONVERTER_OPTIONS,
+    refused={"api.chaining.parent.child.relationship": ONE_API},
+    refused_patterns=((r"api(?:[2-9]|1[0-5])\..+", ONE_API),),
+    placeholders={"api1.http.path.parameters": OFFSET_TOKENS},
+)
+RECORD_TOKENS = ("${key}", "${topic}")
+HTTP_SINK_V2 = with_plugin_definitions(
+    HTTP_SINK_V2,
+    flavour=CONFLUENT_CLOUD,
+    offered=CLOUD_CONVERTER_OPTIONS,
+    refused_patterns=((r"api(?:[2-9]|1[0-5])\..+", ONE_API),),
+    placeholders={
+        name: RECORD_TOKENS
+        for name in (
+            "api1.batch.key.pattern",
+            "api1.regex.replacements",
+            "api1.http.request.body",
+            "api1.http.path.parameters",
+            "api1.upsert.api.path",
+        )
+    },
 )
 SNOWFLAKE_SOURCE = with_plugin_definitions(SNOWFLAKE_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)
 DATAGEN_SOURCE = with_plugin_definitions(DATAGEN_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)

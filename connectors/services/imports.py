@@ -8,15 +8,15 @@ from typing import Any
 
 from connectors.config_import import ImportMapping, ImportRefused, flat_config, map_config
 from connectors.models import Connector
-from connectors.selectors import render_spec, secrets_to_scrub
+from connectors.rendering import PLATFORM_SECRET_KEYS
+from connectors.selectors import render_spec
 from connectors.services import commands
 from connectors.services.request_validation import ValidationOutcome
 from connectors.spec import ConnectorSpec
 from controlplane.exceptions import ValidationFailed
-from controlplane.masking import MASK, scrub
+from controlplane.masking import MASK
 from tenants.models import Cluster, Tenant
 from tenants.selectors import cluster_is_open_to
-
 
 # The platform authenticates every connector to Kafka itself, with one of these (the others left out).
 KAFKA_CREDENTIALS = frozenset({"kafka.auth.mode", "kafka.api.key", "kafka.api.secret", "kafka.service.account.id"})
@@ -105,9 +105,9 @@ def _rendered(spec: ConnectorSpec, validation: ValidationOutcome) -> dict[str, s
         rendered = render_spec(spec=spec, name=validation.name, cluster=validation.cluster)
     except Exception:  # noqa: BLE001 - an unrenderable request already has its errors; the report shows none
         return {}
-    secrets = secrets_to_scrub(cluster=validation.cluster, secrets=spec.credentials)
-    hidden = set(spec.credentials) | {"kafka.api.secret"}
-    return {key: MASK if key in hidden else scrub(value, secrets=secrets) for key, value in rendered.items()}
+    # Secrets live under their own keys only (the renderer puts them nowhere else): those keys are masked.
+    hidden = set(spec.credentials) | set(PLATFORM_SECRET_KEYS)
+    return {key: MASK if key in hidden else value for key, value in rendered.items()}
 
 
 def _request_of(spec: ConnectorSpec, mapping: ImportMapping) -> dict[str, Any]:

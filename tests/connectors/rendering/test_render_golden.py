@@ -60,6 +60,7 @@ SAMPLES: dict[str, dict] = {
             "database.include.list": "shop",
             "table.include.list": "shop.orders",
         },
+        "secrets": ["database.password"],
         "topics": ["sales.dev.mysql"],
     },
     "jdbc-source": {
