@@ -20,4 +20,4 @@ stack-status:
 	.venv/bin/python manage.py devstack status
 
 bench:
-	bash scripts/test-services.sh && .venv/bin/python bench/connector_list.py && .venv/bin/python bench/sweep.py
+	bash scripts/test-services.sh && .venv/bin/python bench/connector_list.py && .venv/bin/python bench/sweep.py && .venv/bin/python bench/admin_connector_list.py

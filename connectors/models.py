@@ -40,6 +40,8 @@ class Connector(models.Model):
     operation_started_at = models.DateTimeField(null=True, blank=True)
     observed_at = models.DateTimeField(null=True, blank=True)
     pending_restart = models.BooleanField(default=False)
+    # With pending_restart: restart only the failed connector and tasks, not every task.
+    restart_only_failed = models.BooleanField(default=False)
     # A permanent error (invalid config, plugin missing, refused credentials) waits for the user:
     # nothing retries it until an update, an action or a delete clears this.
     retry_blocked = models.BooleanField(default=False)

@@ -3,7 +3,7 @@ never shown), cluster health, the outbox."""
 
 from django.contrib import admin
 
-from connectors.admin import ReadOnlyAdminMixin as ReadOnly
+from connectors.admin.common import ReadOnlyAdminMixin as ReadOnly
 from monitoring.models import Alert, AlertChannel, ClusterHealth, Delivery, OutboxEvent, Restart
 
 

@@ -7,6 +7,7 @@ export PGPASSWORD=${PGPASSWORD:-postgres}
 export MARIADB_PORT=${MARIADB_PORT:-3307} MARIADB_USER=${MARIADB_USER:-controlplane_test}
 export MARIADB_PASSWORD=${MARIADB_PASSWORD:-controlplane_test}
 bash scripts/test-services.sh
+bash scripts/test-browser.sh
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres:$PGPASSWORD@127.0.0.1:5432/controlplane}
 export REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 exec .venv/bin/pytest "$@"

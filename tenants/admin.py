@@ -1,15 +1,56 @@
-"""Admin for platform admins. Secrets are write-only: the form sets them, nothing displays them."""
+"""Admin for platform admins. Secrets are write-only: the form sets them, nothing displays them.
+
+The cluster page itself is registered by `connectors.admin.clusters` (its "test connection" speaks
+to Connect, which tenants never import); it uses ClusterAdminForm from here."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from controlplane.exceptions import ApplicationError
 from tenants import services
 from tenants.models import ApiKey, Cluster, LandingZone, Membership, Tenant, TopicPrefix
 
 
+class TopicPrefixForm(forms.ModelForm):
+    """A prefix is checked like `topic_prefix_add` checks it: well formed, overlapping no other tenant's."""
+
+    class Meta:
+        model = TopicPrefix
+        fields = ["tenant", "prefix"]
+
+    def clean(self):
+        cleaned = super().clean()
+        tenant, prefix = cleaned.get("tenant") or getattr(self.instance, "tenant", None), cleaned.get("prefix")
+        if tenant is not None and prefix:
+            try:
+                services.topic_prefix_check(tenant=tenant, prefix=prefix)
+            except ApplicationError as error:
+                raise forms.ValidationError(error.errors.get("prefix") or [error.message]) from error
+        return cleaned
+
+
 class TopicPrefixInline(admin.TabularInline):
     model = TopicPrefix
+    form = TopicPrefixForm
     extra = 0
+
+
+@admin.register(TopicPrefix)
+class TopicPrefixAdmin(admin.ModelAdmin):
+    form = TopicPrefixForm
+    list_display = ["prefix", "tenant", "created_at"]
+    list_filter = ["tenant"]
+    search_fields = ["prefix", "tenant__slug"]
+    list_select_related = ["tenant"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "tenant", "role", "created_at"]
+    list_filter = ["role", "tenant"]
+    search_fields = ["user__username", "tenant__slug"]
+    list_select_related = ["user", "tenant"]
+    autocomplete_fields = ["user"]
 
 
 class MembershipInline(admin.TabularInline):
@@ -67,16 +108,6 @@ class ClusterAdminForm(forms.ModelForm):
         return cluster
 
 
-@admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
-    form = ClusterAdminForm
-    list_display = ["name", "kind", "landing_zone", "owner_tenant", "connect_flavour", "drift_policy", "is_active"]
-    list_filter = ["kind", "connect_flavour", "is_active"]
-    search_fields = ["name"]
-    filter_horizontal = ["allowed_tenants"]
-    list_select_related = ["landing_zone", "owner_tenant"]
-
-
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["prefix", "name", "tenant", "role", "created_at", "expires_at", "revoked_at", "last_used_at"]
@@ -85,7 +116,18 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "last_used_at", "created_by"]
     exclude = ["key_hash"]
     list_select_related = ["tenant"]
+    actions = ["revoke"]
 
     def has_add_permission(self, request):
         # Keys are shown once on creation: create them through the API or `manage.py create_api_key`.
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A key's tenant and role are what it was issued for: revoke it and issue another instead.
+        return [*self.readonly_fields, "tenant", "role"] if obj else self.readonly_fields
+
+    @admin.action(description="Revoke selected API keys", permissions=["change"])
+    def revoke(self, request, queryset):
+        for api_key in queryset:
+            services.api_key_revoke(api_key=api_key)
+        self.message_user(request, f"Revoked {queryset.count()} API key(s).", messages.SUCCESS)

@@ -39,13 +39,23 @@ def tenant_create(*, slug: str, name: str = "", topic_prefixes: list[str] | None
     return tenant
 
 
+@transaction.atomic
 def topic_prefix_add(*, tenant: Tenant, prefix: str) -> TopicPrefix:
+    topic_prefix_check(tenant=tenant, prefix=prefix, lock=True)
+    topic_prefix, _ = TopicPrefix.objects.get_or_create(tenant=tenant, prefix=prefix)
+    return topic_prefix
+
+
+def topic_prefix_check(*, tenant: Tenant, prefix: str, lock: bool = False) -> None:
+    """Raise unless `prefix` is well formed and overlaps no other tenant's prefix (the admin's form asks too).
+
+    With `lock`, the table's rows are locked so two concurrent additions cannot both pass."""
     if errors := topic_prefix_errors(prefix):
         raise ValidationFailed({"prefix": errors})
-    # Lock the table's rows so two concurrent additions cannot both pass the overlap check.
+    rows = TopicPrefix.objects.select_related("tenant")
     clashes = [
         existing
-        for existing in TopicPrefix.objects.select_for_update().select_related("tenant")
+        for existing in (rows.select_for_update() if lock else rows)
         if existing.tenant_id != tenant.id and topic_prefixes_overlap(existing.prefix, prefix)
     ]
     if clashes:
@@ -54,8 +64,6 @@ def topic_prefix_add(*, tenant: Tenant, prefix: str) -> TopicPrefix:
             f"Topic prefix '{prefix}' overlaps {owners}.",
             errors={"prefix": [f"overlaps {owners}: prefixes of different tenants must not overlap"]},
         )
-    topic_prefix, _ = TopicPrefix.objects.get_or_create(tenant=tenant, prefix=prefix)
-    return topic_prefix
 
 
 @transaction.atomic

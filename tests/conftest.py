@@ -189,3 +189,23 @@ def records_in(bootstrap: str, topic: str) -> int:
         return high - low
     finally:
         consumer.close()
+
+
+PLATFORM_ADMIN_PASSWORD = "Adm1n-pass-for-tests"
+
+
+@pytest.fixture
+def platform_admin(db):
+    """A staff superuser: a platform admin of the Django admin."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="platform-admin", is_staff=True, is_superuser=True)
+    user.set_password(PLATFORM_ADMIN_PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def admin_client(client, platform_admin):
+    client.force_login(platform_admin)
+    return client

@@ -149,8 +149,10 @@ ACTIONS = {
 }
 
 
-def connector_request_action(*, connector: Connector, action: str, actor: str) -> Connector:
-    """pause, resume, stop, restart or delete: recorded as desired state, carried out by a task."""
+def connector_request_action(*, connector: Connector, action: str, actor: str, only_failed: bool = False) -> Connector:
+    """pause, resume, stop, restart or delete: recorded as desired state, carried out by a task.
+
+    A restart restarts the connector and all its tasks, or with `only_failed` only the failed ones."""
     _refuse_if_deleted(connector)
     with transaction.atomic():
         connector = operation_begin(connector_id=connector.pk, operation=action)
@@ -160,11 +162,28 @@ def connector_request_action(*, connector: Connector, action: str, actor: str) -
             _refuse_stop_on_cloud(connector.cluster)
         if action == "restart":
             connector.pending_restart = True
+            connector.restart_only_failed = only_failed
         else:
             connector.desired_state = ACTIONS[action]
         connector.retry_blocked = False  # the user acted: a permanent error may be retried now
-        connector.save(update_fields=["pending_restart", "desired_state", "retry_blocked", "updated_at"])
+        connector.save(
+            update_fields=["pending_restart", "restart_only_failed", "desired_state", "retry_blocked", "updated_at"]
+        )
         dispatch_converge(connector_id=connector.pk, operation=action, actor=actor)
+    return connector
+
+
+def connector_reconcile_now(*, connector: Connector, actor: str) -> Connector:
+    """Converge now instead of at the next sweep: the desired state is applied again, a drifted
+    connector gets its desired config back, and a permanent error is retried (a person asked)."""
+    _refuse_if_deleted(connector)
+    with transaction.atomic():
+        connector = operation_begin(connector_id=connector.pk, operation="reconcile")
+        if connector.state == State.DRIFTED:
+            connector.applied_generation = 0
+        connector.retry_blocked = False
+        connector.save(update_fields=["applied_generation", "retry_blocked", "updated_at"])
+        dispatch_converge(connector_id=connector.pk, operation="reconcile", actor=actor)
     return connector
 
 

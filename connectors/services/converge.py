@@ -89,8 +89,8 @@ def _converge(
     if connector.applied_generation < connector.generation:
         connector = _apply_config(connector, client, actor=actor, secrets=secrets, masked=masked)
     if connector.pending_restart:
-        client.restart(connector.name, include_tasks=True, only_failed=False)
-        Connector.objects.filter(pk=connector.pk).update(pending_restart=False)
+        client.restart(connector.name, include_tasks=True, only_failed=connector.restart_only_failed)
+        Connector.objects.filter(pk=connector.pk).update(pending_restart=False, restart_only_failed=False)
     _apply_target_state(connector, client)
     return _settle(connector, client, actor=actor, masked=masked, timeout=settle_timeout)
 

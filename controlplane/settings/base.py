@@ -54,6 +54,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "controlplane.urls"
 WSGI_APPLICATION = "controlplane.wsgi.application"
 
+# Error pages and error e-mails never show a posted value (it may be a secret being set).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "controlplane.error_reports.SecretSafeExceptionReporterFilter"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

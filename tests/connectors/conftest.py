@@ -51,3 +51,22 @@ def cdc_database():
         owner.execute("INSERT INTO orders VALUES (1, 'first')")
     yield database
     drop_database(database.dbname, database.role)
+
+
+def connector_requested(*, tenant, type_key: str, connector_id: str, cluster_name: str = "local", **spec):
+    """A connector created through the create service (validated, stored, its provisioning queued)."""
+    from connectors.services.commands import connector_create
+    from connectors.spec import ConnectorSpec
+
+    connector, _ = connector_create(
+        spec=ConnectorSpec(
+            tenant=tenant,
+            type_key=type_key,
+            cluster_name=cluster_name,
+            stage=spec.pop("stage", "dev"),
+            connector_id=connector_id,
+            **spec,
+        ),
+        actor="user:alice",
+    )
+    return connector

@@ -241,9 +241,9 @@ def test_row_changes_reach_kafka_as_keyed_ordered_events_and_the_connector_goes_
     transitions = [(event["from_state"], event["to_state"]) for event in events]
     # Every transition in order, each starting where the previous one ended.
     assert transitions[0] == ("", "REQUESTED")
-    assert all(
-        current[0] == previous[1] for previous, current in zip(transitions, transitions[1:], strict=False)
-    ), transitions
+    assert all(current[0] == previous[1] for previous, current in zip(transitions, transitions[1:], strict=False)), (
+        transitions
+    )
     to_states = [to for _, to in transitions]
     assert to_states[:5] == ["REQUESTED", "PROVISIONING", "RUNNING", "PAUSED", "RUNNING"], transitions
     assert to_states[-2:] == ["DELETING", "DELETED"], transitions

@@ -6,17 +6,11 @@ from django.urls import reverse
 from connectors.services.transitions import connector_transition
 from connectors.state_machine import State
 from controlplane.crypto import encrypt_secrets
-from tests.factories import ConnectorFactory, SharedClusterFactory, UserFactory
+from tests.factories import ConnectorFactory, SharedClusterFactory
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "S3cr3t-admin-test"
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(username="platform-admin", is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.fixture
@@ -109,3 +103,40 @@ def test_the_event_list_renders_with_its_filters(admin_client, connector_with_se
     html = response.content.decode()
     assert "provisioning failed" in html
     assert SECRET not in html
+
+
+def test_the_change_page_offers_the_actions_as_buttons_that_go_through_the_services(admin_client, tenant):
+    connector = ConnectorFactory(tenant=tenant, state=State.RUNNING)
+    page = admin_client.get(reverse("admin:connectors_connector_change", args=[connector.pk])).content.decode()
+    for label in ("Pause", "Resume", "Stop", "Restart failed tasks", "Restart all", "Reconcile now", "Delete…"):
+        assert f">{label}</button>" in page
+
+    admin_client.post(
+        reverse("admin:connectors_connector_changelist"), {"action": "pause", "_selected_action": [connector.pk]}
+    )
+
+    connector.refresh_from_db()
+    assert (connector.desired_state, connector.operation) == ("paused", "pause")
+
+
+def test_a_staff_user_who_may_only_view_connectors_can_neither_act_nor_replace_credentials(client, tenant):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    viewer = UserFactory(username="auditor", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_connector"))
+    client.force_login(viewer)
+    connector = ConnectorFactory(tenant=tenant, state=State.RUNNING)
+
+    listing = client.get(reverse("admin:connectors_connector_changelist"))
+    page = client.get(reverse("admin:connectors_connector_change", args=[connector.pk])).content.decode()
+    client.post(
+        reverse("admin:connectors_connector_changelist"), {"action": "pause", "_selected_action": [connector.pk]}
+    )
+
+    assert listing.status_code == 200 and listing.context["action_form"] is None  # no action offered
+    assert ">Pause</button>" not in page
+    assert client.get(reverse("admin:connectors_connector_credentials", args=[connector.pk])).status_code == 403
+    connector.refresh_from_db()
+    assert connector.desired_state == "running" and not connector.operation
