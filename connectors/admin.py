@@ -9,20 +9,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
+from controlplane.admin_mixins import ReadOnlyAdminMixin
 from controlplane.masking import redact
-
-
-class ReadOnlyAdminMixin:
-    """View only: no add, change or delete (the delete action disappears with it)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _json_block(value) -> str:
@@ -140,7 +128,7 @@ class ConnectorEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: alerts open and resolve with the connector's lifecycle."""
 
     list_display = ["connector", "tenant", "state", "opened_at", "resolved_at", "notified_at"]
@@ -148,12 +136,3 @@ class AlertAdmin(admin.ModelAdmin):
     search_fields = ["connector__name"]
     list_select_related = ["connector", "tenant"]
     readonly_fields = ["connector", "tenant", "state", "message", "opened_at", "resolved_at", "notified_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

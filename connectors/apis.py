@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from connectors.models import Alert, Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import connector_live_status, connector_types_for
 from connectors.services import commands
+from connectors.services.admission import ChangeHeld
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from controlplane.api.base import TenantScopedViewSet
@@ -120,6 +121,12 @@ class ValidationResultSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
+class HeldChangeSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["approval_required"])
+    message = serializers.CharField()
+    change_request = serializers.DictField(help_text="id, kind, status and target of the change request")
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
@@ -204,16 +211,32 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
             body["warnings"] = warnings
         return Response(body, status=code)
 
-    @extend_schema(request=ConnectorInputSerializer, responses={202: ConnectorOutputSerializer})
+    @extend_schema(
+        request=ConnectorInputSerializer,
+        responses={
+            202: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="ConnectorCreated",
+                    serializers=[ConnectorOutputSerializer, HeldChangeSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Accepted: the connector, or (a create into run on a four-eyes landing zone) the "
+                "change request that waits for another admin's approval.",
+            )
+        },
+    )
     def create(self, request):
         data = ConnectorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tenant = self.tenant_for_write(data.validated_data.get("tenant"), role=Role.DEVELOPER)
-        connector, warnings = commands.connector_create(
-            spec=ConnectorSpec.from_api(data.validated_data, tenant=tenant),
-            actor=self.access.actor,
-            desired_state=data.validated_data["desired_state"],
-        )
+        try:
+            connector, warnings = commands.connector_create(
+                spec=ConnectorSpec.from_api(data.validated_data, tenant=tenant),
+                actor=self.access.actor,
+                desired_state=data.validated_data["desired_state"],
+            )
+        except ChangeHeld as held:
+            return Response(held.held, status=status.HTTP_202_ACCEPTED)
         return self._accepted(connector, warnings)
 
     @extend_schema(

@@ -5,8 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from controlplane.api.health import healthz, readyz
 
 api_v1 = [
+    path("", include("governance.urls")),
     path("", include("tenants.urls")),
     path("", include("connectors.urls")),
+    path("", include("audit.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

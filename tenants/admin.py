@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 
+from audit.admin_mixins import AuditedAdminMixin
 from tenants import services
 from tenants.models import ApiKey, Cluster, LandingZone, Membership, Tenant, TopicPrefix
 
@@ -19,13 +20,13 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(LandingZone)
-class LandingZoneAdmin(admin.ModelAdmin):
+class LandingZoneAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["slug", "name", "created_at"]
     search_fields = ["slug", "name"]
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["slug", "name", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["slug", "name"]
@@ -68,7 +69,7 @@ class ClusterAdminForm(forms.ModelForm):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = ClusterAdminForm
     list_display = ["name", "kind", "landing_zone", "owner_tenant", "connect_flavour", "drift_policy", "is_active"]
     list_filter = ["kind", "connect_flavour", "is_active"]
@@ -78,7 +79,7 @@ class ClusterAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["prefix", "name", "tenant", "role", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["prefix", "name"]

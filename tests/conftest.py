@@ -161,3 +161,55 @@ def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.5, message
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+def wait_for_state(client, name: str, expected: str, *, timeout: float = 60.0) -> dict:
+    """Poll the API until connector `name` is in state `expected` with no operation in flight."""
+
+    def check():
+        body = client.get(f"/api/v1/connectors/{name}/").json()
+        return body if body["state"] == expected and not body["operation_in_flight"] else None
+
+    return wait_for(check, timeout=timeout, message=f"{name} to reach {expected}")
+
+
+# --- no secret in any audit row -------------------------------------------------------------------
+# After every test that uses the database (the end-to-end tests of every issue included), and before
+# its data is rolled back or flushed, every audit row it wrote is scanned for secrets.
+audit_scan = {"tests": 0, "rows": 0}
+
+
+def _uses_database(item) -> bool:
+    return bool(item.get_closest_marker("django_db")) or bool({"db", "transactional_db"} & set(item.fixturenames))
+
+
+def _scan_audit_rows(item) -> list[str]:
+    from django.db import DatabaseError, connection
+
+    if not _uses_database(item) or item.get_closest_marker("planted_audit_secret") or connection.needs_rollback:
+        return []
+    from tests.audit.secret_scan import secrets_in_audit_rows
+
+    try:
+        rows, problems = secrets_in_audit_rows()
+    except (DatabaseError, RuntimeError):  # a broken transaction, or a database never set up (a setup error)
+        return []
+    audit_scan["tests"] += 1
+    audit_scan["rows"] += rows
+    return problems
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    problems = _scan_audit_rows(item)
+    result = yield
+    if problems:
+        raise AssertionError("secrets in the audit trail:\n" + "\n".join(problems[:20]))
+    return result
+
+
+def pytest_terminal_summary(terminalreporter):
+    if audit_scan["tests"]:
+        terminalreporter.write_line(
+            f"audit trail: {audit_scan['rows']} audit rows written by {audit_scan['tests']} tests scanned for secrets"
+        )

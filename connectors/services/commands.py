@@ -9,9 +9,11 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from audit.services import audit_record
 from connectors.errors import IllegalTransition
 from connectors.models import Connector, ConnectorEvent
-from connectors.selectors import connector_spec
+from connectors.selectors import connector_secrets, connector_spec, secrets_to_scrub
+from connectors.services.admission import Admission, admit, hold_if_required
 from connectors.services.claims import operation_begin
 from connectors.services.dispatch import dispatch_converge
 from connectors.services.request_validation import ValidationOutcome, validate_connector_spec
@@ -46,20 +48,64 @@ def _desired_fields(spec: ConnectorSpec) -> dict:
     }
 
 
+def connector_snapshot(connector: Connector) -> dict:
+    """What the audit trail keeps of a connector: its desired state, credentials by name only."""
+    return {
+        "name": connector.name,
+        "type": connector.type_key,
+        "cluster": connector.cluster.name,
+        "stage": connector.stage,
+        "id": connector.connector_id,
+        "config": connector.config,
+        "credentials": {key: MASK for key in connector.credential_keys},
+        "topics": connector.topics,
+        "create_topics": connector.create_topics,
+        "transforms": connector.transforms,
+        "error_handling": connector.error_handling,
+        "tasks_max": connector.tasks_max,
+        "desired_state": connector.desired_state,
+        "generation": connector.generation,
+    }
+
+
+def audit_connector(
+    *, connector: Connector, action: str, actor: str, before: dict | None, secrets: dict | None = None
+) -> None:
+    """One audit row for a connector change; its and its cluster's secret values are censored."""
+    known = secrets_to_scrub(
+        cluster=connector.cluster, secrets=secrets if secrets is not None else connector_secrets(connector=connector)
+    )
+    audit_record(
+        action=f"connector.{action}",
+        object_type="connector",
+        object_id=connector.name,
+        tenant=connector.tenant,
+        actor=actor,
+        before=before,
+        after=connector_snapshot(connector),
+        secrets=known.values(),
+    )
+
+
 def connector_validate(*, spec: ConnectorSpec) -> ValidationOutcome:
     """The dry run: every layer, nothing stored."""
     return validate_connector_spec(spec=spec)
 
 
 def connector_create(
-    *, spec: ConnectorSpec, actor: str, desired_state: str = DesiredState.RUNNING
+    *, spec: ConnectorSpec, actor: str, desired_state: str = DesiredState.RUNNING, approved: bool = False
 ) -> tuple[Connector, list[str]]:
+    """`approved`: an approved change request is being carried out, so no approval is asked again."""
     outcome = validate_connector_spec(spec=spec)
     _raise_for(outcome)
     if desired_state == DesiredState.STOPPED:
         _refuse_stop_on_cloud(outcome.cluster)
+    admission = Admission(action="create", spec=spec, cluster=outcome.cluster)
+    if not approved:
+        hold_if_required(admission, actor=actor)
     try:
         with transaction.atomic():
+            admit(admission)
             connector = Connector.objects.create(
                 tenant=spec.tenant,
                 cluster=outcome.cluster,
@@ -75,6 +121,7 @@ def connector_create(
             connector.operation_started_at = connector.created_at
             Connector.objects.filter(pk=connector.pk).update(operation_started_at=connector.created_at)
             ConnectorEvent.objects.create(connector=connector, to_state=State.REQUESTED, actor=actor, reason="created")
+            audit_connector(connector=connector, action="create", actor=actor, before=None, secrets=spec.credentials)
             dispatch_converge(connector_id=connector.pk, operation="provision", actor=actor)
     except IntegrityError as error:  # a concurrent create of the same name won the race
         raise Conflict(
@@ -84,8 +131,7 @@ def connector_create(
 
 
 def merge_update(connector: Connector, changes: dict) -> ConnectorSpec:
-    """Only the fields sent change. In `config` a null removes a key; in `credentials` the masked
-    value "********" keeps the stored secret."""
+    """Only the fields sent change (see `spec_with_changes`); the identity fields cannot."""
     spec = connector_spec(connector=connector)
     errors = {
         field: ["cannot be changed: it is part of the connector's name and identity; create a new connector"]
@@ -94,6 +140,13 @@ def merge_update(connector: Connector, changes: dict) -> ConnectorSpec:
     }
     if errors:
         raise ValidationFailed(errors)
+    return spec_with_changes(spec, changes)
+
+
+def spec_with_changes(spec: ConnectorSpec, changes: dict) -> ConnectorSpec:
+    """`spec` with the desired-configuration fields of `changes` applied (an update, a promotion's
+    overrides). In `config` a null removes a key; in `credentials` a null removes a secret and the
+    masked value "********" keeps the stored one."""
     if "config" in changes:
         for key, value in (changes["config"] or {}).items():
             if value is None:
@@ -116,7 +169,14 @@ def merge_update(connector: Connector, changes: dict) -> ConnectorSpec:
 
 def connector_update(*, connector: Connector, changes: dict, actor: str) -> tuple[Connector, list[str]]:
     _refuse_if_deleted(connector)
-    spec = merge_update(connector, changes)
+    return connector_apply_spec(connector=connector, spec=merge_update(connector, changes), actor=actor)
+
+
+def connector_apply_spec(
+    *, connector: Connector, spec: ConnectorSpec, actor: str, action: str = "update"
+) -> tuple[Connector, list[str]]:
+    """Make `spec` the connector's desired configuration (its identity fields must not change)."""
+    _refuse_if_deleted(connector)
     outcome = validate_connector_spec(spec=spec, existing=connector)
     _raise_for(outcome)
     with transaction.atomic():
@@ -128,8 +188,18 @@ def connector_update(*, connector: Connector, changes: dict, actor: str) -> tupl
                 f"{connector.name} was changed by another request meanwhile; read it again and retry.",
                 errors={"generation": [f"expected {connector.generation}, found {locked.generation}"]},
             )
+        admit(Admission(action="update", spec=spec, cluster=locked.cluster, existing=locked))
+        before = connector_snapshot(locked)
         Connector.objects.filter(pk=connector.pk).update(
             **_desired_fields(spec), generation=F("generation") + 1, retry_blocked=False
+        )
+        connector.refresh_from_db()
+        audit_connector(
+            connector=connector,
+            action=action,
+            actor=actor,
+            before=before,
+            secrets={**connector_secrets(connector=locked), **spec.credentials},
         )
         dispatch_converge(connector_id=connector.pk, operation="update", actor=actor)
     connector.refresh_from_db()
@@ -149,6 +219,7 @@ def connector_request_action(*, connector: Connector, action: str, actor: str) -
     _refuse_if_deleted(connector)
     with transaction.atomic():
         connector = operation_begin(connector_id=connector.pk, operation=action)
+        before = connector_snapshot(connector)
         if connector.desired_state == DesiredState.DELETED and action != "delete":
             raise IllegalTransition(f"{connector.name} is being deleted.", errors={"state": ["deletion requested"]})
         if action == "stop":
@@ -159,6 +230,7 @@ def connector_request_action(*, connector: Connector, action: str, actor: str) -
             connector.desired_state = ACTIONS[action]
         connector.retry_blocked = False  # the user acted: a permanent error may be retried now
         connector.save(update_fields=["pending_restart", "desired_state", "retry_blocked", "updated_at"])
+        audit_connector(connector=connector, action=action, actor=actor, before=before)
         dispatch_converge(connector_id=connector.pk, operation=action, actor=actor)
     return connector
 

@@ -31,8 +31,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "controlplane",
+    "audit",
     "tenants",
     "connectors",
+    "governance",
 ]
 
 MIDDLEWARE = [
@@ -45,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request id and source address of every audited change (audit.context).
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -142,6 +146,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 RECONCILE_INTERVAL_SECONDS = float(env_str("RECONCILE_INTERVAL_SECONDS", "30"))
+# Governance: how long a qas connector must run without alerts before it may be promoted to run
+# (a landing zone's policy may set its own time, or switch the gate off).
+PROMOTION_GATE_SECONDS = int(env_str("PROMOTION_GATE_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
     "connectors-reconcile": {
         "task": "connectors.reconcile",

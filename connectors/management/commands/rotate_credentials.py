@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import models, transaction
 
+from audit.commands import AuditedCommand
 from connectors.models import Connector
 from controlplane.crypto import DecryptionError, is_encrypted_with_newest_key, rotate_token
 from tenants.models import Cluster
@@ -65,7 +66,7 @@ def rotate_table(model: type[models.Model], *, dry_run: bool = False) -> TableRo
     return result
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Re-encrypt every connector and cluster secret under the newest key in CONNECTOR_ENCRYPTION_KEYS."
 
     def add_arguments(self, parser):

@@ -5,16 +5,16 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from audit.commands import AuditedCommand
 from tenants import services
 from tenants.models import ApiKey, Cluster, LandingZone, Role, Tenant
 
 DEMO_KEY_NAME = "demo (make run)"
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Create the demo landing zone, tenant, local cluster, admin user and a developer API key."
 
     def add_arguments(self, parser):

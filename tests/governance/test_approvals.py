@@ -1,0 +1,119 @@
+"""Four-eyes approval: on a landing zone that asks for it, a create or promotion into run waits as a
+change request; its author cannot approve it; another admin's approval provisions, a decline does not
+and its author reads why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from connectors.models import Connector, ConnectorEvent
+from governance.models import ChangeRequest, LandingZonePolicy
+from governance.services.quotas import quota_set
+from tenants.models import Membership, Role
+from tenants.services import api_key_create
+from tests.factories import ConnectorFactory, SharedClusterFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CONNECTORS = "/api/v1/connectors/"
+
+
+@pytest.fixture
+def four_eyes_cluster(tenant):
+    cluster = SharedClusterFactory(name="offline", connect_url="http://127.0.0.1:9", tenants=[tenant])
+    LandingZonePolicy.objects.create(landing_zone=cluster.landing_zone, four_eyes=True, run_gate_enabled=False)
+    return cluster
+
+
+@pytest.fixture
+def admin_as(tenant, api_client):
+    """admin_as(username) -> a client with an admin key created by that (admin) user."""
+    from rest_framework.test import APIClient
+
+    def make(username: str):
+        user = UserFactory(username=username)
+        Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": Role.ADMIN})
+        _, raw = api_key_create(
+            tenant=tenant, name=f"{username}-key-{timezone.now().timestamp()}", role=Role.ADMIN, created_by=user
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make
+
+
+def _run_request(tenant, connector_id="crm"):
+    return {
+        "type": "file-source",
+        "cluster": "offline",
+        "stage": "run",
+        "id": connector_id,
+        "config": {"file": str(tenant.file_sandbox / "crm.txt")},
+        "topics": ["sales.crm"],
+        "create_topics": True,
+    }
+
+
+def test_a_create_into_run_waits_and_only_another_admin_can_approve_it(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    held = alice.post(CONNECTORS, _run_request(tenant), format="json")
+    assert held.status_code == 202, held.json()
+    assert held.json()["code"] == "approval_required"
+    request_id = held.json()["change_request"]["id"]
+    assert not Connector.objects.exists(), "nothing is provisioned before approval"
+
+    # The author, even with a second key of their own, cannot approve.
+    assert alice.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 403
+    assert admin_as("alice").post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 403
+
+    approved = bob.post(f"/api/v1/change-requests/{request_id}/approve", {"reason": "looks right"}, format="json")
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["status"] == "approved" and approved.json()["decided_by"].startswith("api_key:")
+    connector = Connector.objects.get(stage="run")
+    assert connector.operation == "provision" and connector.created_by.startswith("api_key:")
+    assert bob.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 409
+
+
+def test_a_declined_request_provisions_nothing_and_its_author_reads_why(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    request_id = alice.post(CONNECTORS, _run_request(tenant), format="json").json()["change_request"]["id"]
+    assert bob.post(f"/api/v1/change-requests/{request_id}/decline", {}, format="json").status_code == 400
+    declined = bob.post(
+        f"/api/v1/change-requests/{request_id}/decline", {"reason": "use the qas one first"}, format="json"
+    )
+    assert declined.status_code == 200
+    assert not Connector.objects.exists()
+    seen = alice.get(f"/api/v1/change-requests/{request_id}/").json()
+    assert seen["status"] == "declined" and seen["reason"] == "use the qas one first"
+
+
+def test_a_developer_cannot_decide_and_a_quota_is_checked_again_on_approval(
+    client_for, tenant, four_eyes_cluster, admin_as
+):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    request_id = alice.post(CONNECTORS, _run_request(tenant), format="json").json()["change_request"]["id"]
+    developer = client_for(tenant, Role.DEVELOPER)
+    assert developer.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 403
+    quota_set(tenant=tenant, max_run_connectors=0)
+    refused = bob.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "quota_exceeded"
+    assert ChangeRequest.objects.get(pk=request_id).status == "pending"
+    assert not Connector.objects.exists()
+
+
+def test_a_promotion_into_run_waits_for_approval_too(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    qas = ConnectorFactory(tenant=tenant, cluster=four_eyes_cluster, stage="qas", state="RUNNING", create_topics=True)
+    event = ConnectorEvent.objects.create(connector=qas, from_state="PROVISIONING", to_state="RUNNING", actor="t")
+    ConnectorEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(days=2))
+    promoted = alice.post(f"/api/v1/connectors/{qas.name}/promote", {"stage": "run"}, format="json")
+    assert promoted.status_code == 202, promoted.json()
+    change = promoted.json()["change_request"]
+    assert change["status"] == "pending" and promoted.json()["connector"] is None
+    assert not Connector.objects.filter(stage="run").exists()
+    assert bob.post(f"/api/v1/change-requests/{change['id']}/approve", {}, format="json").status_code == 200
+    assert Connector.objects.filter(stage="run", connector_id=qas.connector_id).exists()
