@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import django_filters
 from rest_framework import mixins, serializers
 
 from audit.models import AuditRecord
 from audit.selectors import audit_records_visible
 from controlplane.api.base import TenantScopedViewSet
+from controlplane.exceptions import ValidationFailed
 from tenants.models import Role
 
 
@@ -44,12 +47,26 @@ class AuditRecordFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(
         choices=[("api", "api"), ("admin", "admin"), ("command", "command"), ("system", "system")]
     )
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = django_filters.IsoDateTimeFilter(method="created_from", help_text="rows written at or after (ISO 8601)")
+    until = django_filters.IsoDateTimeFilter(method="created_before", help_text="rows written before (ISO 8601)")
 
     class Meta:
         model = AuditRecord
         fields = ["tenant", "action", "object_type", "object_id", "actor", "request_id", "channel", "since", "until"]
+
+    def created_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_in_utc(value, name))
+
+    def created_before(self, queryset, name, value):
+        return queryset.filter(created_at__lt=_in_utc(value, name))
+
+
+def _in_utc(value: datetime, name: str) -> datetime:
+    # The database takes offsets only up to about 16 hours: any instant is sent in UTC.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValidationFailed({name: ["out of range"]}) from error
 
 
 class AuditRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):

@@ -76,6 +76,7 @@ class PromotionResultSerializer(serializers.Serializer):
 
 
 class PromotionViewSet(TenantScopedViewSet):
+    serializer_class = PromoteInputSerializer
     lookup_field = "name"
     lookup_value_regex = "[a-z0-9-]+-connector"
     required_roles = {"promote": Role.DEVELOPER}
@@ -197,11 +198,12 @@ class UsageSerializer(serializers.Serializer):
 class UsageViewSet(TenantScopedViewSet):
     """/tenants/<slug>/usage: the tenant's connectors and tasks against its quotas."""
 
+    serializer_class = UsageSerializer
     pagination_class = None
 
     def base_queryset(self):
         return Connector.objects.none()
 
     @extend_schema(responses={200: UsageSerializer})
-    def list(self, request, tenant_slug: str):
+    def usage(self, request, tenant_slug: str):
         return Response(UsageSerializer(tenant_usage(tenant=self.url_tenant)).data)

@@ -6,7 +6,9 @@ missing (see COVERED_ROUTE_PATTERNS).
 
 from __future__ import annotations
 
+from audit.models import AuditRecord
 from connectors.models import Alert, UnmanagedConnector
+from governance.models import ChangeRequest
 from tenants.models import Role
 from tenants.services import api_key_create
 from tests.factories import (
@@ -47,6 +49,14 @@ ISOLATION_CASES = [
     ("get", "/api/v1/alerts/", "empty"),
     ("get", "/api/v1/alerts/{alert_id}/", "404"),
     ("get", "/api/v1/connector-types/", "empty-clusters"),
+    ("post", "/api/v1/connectors/{connector}/promote", "404"),
+    ("get", "/api/v1/tenants/{tenant}/usage", "404"),
+    ("get", "/api/v1/change-requests/", "empty"),
+    ("get", "/api/v1/change-requests/{change_request_id}/", "404"),
+    ("post", "/api/v1/change-requests/{change_request_id}/approve", "404"),
+    ("post", "/api/v1/change-requests/{change_request_id}/decline", "404"),
+    ("get", "/api/v1/audit/", "empty"),
+    ("get", "/api/v1/audit/{audit_record_id}/", "404"),
 ]
 
 # A fragment of each covered route's URL pattern.
@@ -60,6 +70,9 @@ COVERED_ROUTE_PATTERNS = [
     "^unmanaged-connectors/",
     "connector-types/",
     "^alerts/",
+    "/usage/",
+    "^change-requests/",
+    "^audit/",
 ]
 
 
@@ -73,6 +86,14 @@ def build_victim_objects(*, tenant) -> dict:
     )
     UnmanagedConnector.objects.create(cluster=dedicated, name="victim-unmanaged", connector_class="x")
     alert = Alert.objects.create(connector=connector, tenant=tenant, state="FAILED", message="victim failure")
+    change_request = ChangeRequest.objects.create(
+        tenant=tenant,
+        kind="create",
+        target_name="edh-shared-sales-run-victim-connector",
+        author="user:victim",
+        author_principal="user:victim",
+    )
+    audit_record = AuditRecord.objects.filter(tenant=tenant).latest("id")
     return {
         "tenant": tenant.slug,
         "shared_cluster": shared.name,
@@ -81,5 +102,7 @@ def build_victim_objects(*, tenant) -> dict:
         "membership_id": membership.pk,
         "connector": connector.name,
         "alert_id": alert.pk,
+        "change_request_id": change_request.pk,
+        "audit_record_id": audit_record.pk,
         "victim_marker": "victim",
     }
