@@ -15,11 +15,12 @@ RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
 
 # Dependencies first, so the layer is reused while only the code changes. The constraints file pins
-# every version (its local-wheel lines are for the dev stack and are not requested here).
+# every version.
 COPY requirements/base.in requirements/constraints.txt requirements/
 RUN pip install -r requirements/base.in -c requirements/constraints.txt
 
-# The project's code only: never .venv/, var/ (it holds the local encryption key) or .env.
+# The project's code only: never .venv/, var/ (it holds the local encryption key) or .env, nor devstack/
+# (development tooling).
 COPY manage.py ./
 COPY controlplane/ controlplane/
 COPY connectors/ connectors/

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.catalog.error_handling import ErrorHandling, error_handling_config
-from connectors.catalog.registry import ConnectorType
+from connectors.catalog.registry import ConnectorType, Implementation
 from connectors.catalog.transforms import render_transforms
 from controlplane.flavours import CONFLUENT_CLOUD, SELF_MANAGED
 from controlplane.masking import MASK
@@ -74,6 +74,22 @@ def _kafka_credentials(cluster: RenderCluster) -> dict[str, str]:
     raise RenderError("a Confluent Cloud connector needs a service account id or a Kafka API key and secret")
 
 
+def _translate(
+    rendered: dict[str, str], *, implementation: Implementation, chosen: set[str], type_key: str
+) -> dict[str, str]:
+    translated: dict[str, str] = {}
+    for key, value in rendered.items():
+        pair = implementation.translate(key, value)
+        if pair is None:
+            if key in chosen:
+                raise RenderError(
+                    f"{type_key}: {implementation.name} cannot honour '{key}': {implementation.refusal(key, value)}"
+                )
+            continue
+        translated[pair[0]] = pair[1]
+    return translated
+
+
 def render_connector_config(
     *,
     name: str,
@@ -87,14 +103,17 @@ def render_connector_config(
     tasks_max: int,
     topic_prefix: str,
     cluster: RenderCluster,
+    implementation: Implementation | None = None,
 ) -> dict[str, str]:
     """The connector's full Connect config (every value a string).
 
     `config` and `secrets` must have passed `config_errors`, `topics` `topics_errors` and
     `transforms` `transforms_errors`; this raises RenderError on what it cannot render and
-    UnsupportedFlavour when the type is not offered on `flavour`.
+    UnsupportedFlavour when the type is not offered on `flavour`. `implementation` is the plugin the
+    cluster runs the type with (`ConnectorType.implementation_for`); the type's own class when None.
     """
     connector_class = connector_type.connector_class(flavour)  # raises UnsupportedFlavour
+    implementation = implementation or connector_type.implementations(flavour)[0]
     if isinstance(tasks_max, bool) or not isinstance(tasks_max, int) or tasks_max < 1:
         raise RenderError(f"tasks_max must be a positive integer, not {tasks_max!r}")
 
@@ -110,6 +129,11 @@ def render_connector_config(
             raise RenderError(f"{connector_type.key} on {flavour}: '{key}' is not a config field")
         if value is not None:
             rendered[key] = spec.render(value)
+
+    # 1b. Another plugin than the type's own takes the request under its own keys and values. A default it
+    #     cannot take is left out (the plugin has its own); a value the tenant set is never dropped.
+    if not implementation.primary:
+        rendered = _translate(rendered, implementation=implementation, chosen=set(config), type_key=connector_type.key)
 
     # 2. Secrets, each under its own key only.
     for key, value in secrets.items():
@@ -133,7 +157,8 @@ def render_connector_config(
         "topic_namespace": lambda: topic_namespace(topic_prefix),
     }
     context = {variable: variables[variable]() for variable in used}
-    rendered.update(connector_type.fixed_config.get(flavour, {}))
+    fixed = implementation.fixed_config
+    rendered.update(connector_type.fixed_config.get(flavour, {}) if fixed is None else fixed)
     rendered.update(connector_type.converters.get(flavour, {}))
     rendered.update({key: template.format_map(context) for key, template in templates.items()})
     rendered.update(_bind_topics(connector_type, flavour, list(topics)))
@@ -153,7 +178,7 @@ def render_connector_config(
         raise RenderError(f"unknown flavour {flavour!r}")
 
     rendered["name"] = name
-    rendered["connector.class"] = connector_class
+    rendered["connector.class"] = connector_class if implementation.primary else implementation.connector_class
     limit = connector_type.max_tasks
     rendered["tasks.max"] = str(min(tasks_max, limit) if limit is not None else tasks_max)
     return dict(sorted(rendered.items()))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install (apt, as root) and start the real services the suite needs when they are absent or
-# stopped: PostgreSQL (wal_level=logical for the CDC tests) and Redis. Nothing here is assumed
+# stopped: PostgreSQL (wal_level=logical for the CDC tests), Redis and a private MariaDB (binary log in
+# ROW format for the MySQL CDC tests). Nothing here is assumed
 # to be running already; a second run changes nothing.
 set -euo pipefail
 PGHOST=${PGHOST:-127.0.0.1}
@@ -72,3 +73,42 @@ if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   for _ in $(seq 1 40); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.25; done
 fi
 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null || { echo "test-services: Redis is not answering on $REDIS_PORT" >&2; exit 1; }
+
+# --- MariaDB (the MySQL CDC tests) -------------------------------------------------------------
+# A private instance of this checkout under var/mariadb on its own port: it touches no system-wide
+# service or data directory. Debezium reads its binary log, so it runs with log_bin, binlog_format=ROW,
+# binlog_row_image=FULL and a server id. The suite logs in as MARIADB_USER over loopback TCP.
+MARIADB_PORT=${MARIADB_PORT:-3307}
+MARIADB_USER=${MARIADB_USER:-controlplane_test}
+MARIADB_PASSWORD=${MARIADB_PASSWORD:-controlplane_test}
+MARIADB_DIR=${MARIADB_DIR:-$PWD/var/mariadb}
+mariadb_answers() {
+  mariadb --no-defaults -h 127.0.0.1 -P "$MARIADB_PORT" -u "$MARIADB_USER" -p"$MARIADB_PASSWORD" -e 'SELECT 1' >/dev/null 2>&1
+}
+if ! mariadb_answers; then
+  { [ -x /usr/sbin/mariadbd ] && command -v mariadb >/dev/null 2>&1; } || apt_install mariadb-server-core mariadb-client-core
+  mkdir -p "$MARIADB_DIR"
+  if [ ! -d "$MARIADB_DIR/data/mysql" ]; then
+    mariadb-install-db --no-defaults --datadir="$MARIADB_DIR/data" --user="$(id -un)" \
+      --auth-root-authentication-method=socket >"$MARIADB_DIR/install.log" 2>&1
+  fi
+  if [ -S "$MARIADB_DIR/mariadb.sock" ] && ! mariadb --no-defaults -S "$MARIADB_DIR/mariadb.sock" -u root -e 'SELECT 1' >/dev/null 2>&1; then
+    rm -f "$MARIADB_DIR/mariadb.sock"  # left by an instance that is gone
+  fi
+  if [ ! -S "$MARIADB_DIR/mariadb.sock" ]; then
+    setsid /usr/sbin/mariadbd --no-defaults --datadir="$MARIADB_DIR/data" --user="$(id -un)" \
+      --port="$MARIADB_PORT" --bind-address=127.0.0.1 --socket="$MARIADB_DIR/mariadb.sock" \
+      --pid-file="$MARIADB_DIR/mariadb.pid" --log-error="$MARIADB_DIR/mariadb.log" \
+      --server-id=1 --log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL --log-bin-compress=0 \
+      </dev/null >/dev/null 2>&1 &
+  fi
+  for _ in $(seq 1 60); do
+    mariadb --no-defaults -S "$MARIADB_DIR/mariadb.sock" -u root -e 'SELECT 1' >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  mariadb --no-defaults -S "$MARIADB_DIR/mariadb.sock" -u root <<SQL
+CREATE USER IF NOT EXISTS '$MARIADB_USER'@'127.0.0.1' IDENTIFIED BY '$MARIADB_PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO '$MARIADB_USER'@'127.0.0.1' WITH GRANT OPTION;
+SQL
+fi
+mariadb_answers || { echo "test-services: MariaDB is not answering on $MARIADB_PORT (see $MARIADB_DIR/mariadb.log)" >&2; exit 1; }

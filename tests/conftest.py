@@ -1,4 +1,4 @@
-"""Shared fixtures. The local stack (broker + Kafka Connect + Redis) is started once per session."""
+"""Shared fixtures. The local stack (Kafka broker + Kafka Connect + Redis) is started once per session."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from controlplane.devstack.stack import LocalStack, StackConfig
+from devstack.stack import LocalStack, StackConfig
 
 
 @pytest.fixture(scope="session")
@@ -161,6 +161,20 @@ def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.5, message
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+def records_in(bootstrap: str, topic: str) -> int:
+    """How many records the topic's one partition holds (high minus low watermark); 0 while it does not exist."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"count-{uuid.uuid4().hex[:6]}"})
+    try:
+        if topic not in consumer.list_topics(timeout=10).topics:
+            return 0
+        low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
+        return high - low
+    finally:
+        consumer.close()
 
 
 def wait_for_state(client, name: str, expected: str, *, timeout: float = 60.0) -> dict:

@@ -134,7 +134,7 @@ def test_kafka_is_a_single_kraft_node(services):
     kafka = services["kafka"]
     env = environment(kafka)
 
-    assert kafka["image"] == "apache/kafka:3.9.0"
+    assert kafka["image"] == "apache/kafka:3.9.1"
     assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
     assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].startswith(f"{env['KAFKA_NODE_ID']}@")
     assert not any("ZOOKEEPER" in name for name in env)
@@ -342,7 +342,7 @@ def connect_properties(services) -> tuple[Path, str, dict[str, str]]:
 def test_kafka_connect_runs_the_distributed_worker_from_the_kafka_image(services):
     connect = services["kafka-connect"]
 
-    assert connect["image"] == "apache/kafka:3.9.0"
+    assert connect["image"] == "apache/kafka:3.9.1"
     assert command_words(connect)[0] == "/opt/kafka/bin/connect-distributed.sh"
     assert connect["depends_on"]["kafka"]["condition"] == "service_healthy"
 
@@ -418,10 +418,12 @@ def test_dockerfile_copies_only_files_that_exist_and_never_the_local_state(docke
 
 
 def test_dockerfile_copies_every_installed_app(dockerfile):
-    from django.conf import settings
+    # The image runs the production settings: the base apps (devstack, development tooling, is added by
+    # the local and test settings only and stays out of the image).
+    from controlplane.settings import base
 
     copied = {word.rstrip("/") for copy in instructions(dockerfile, "COPY") for word in copy.split()[:-1]}
-    project_apps = {app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()}
+    project_apps = {app.split(".")[0] for app in base.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()}
 
     assert project_apps <= copied
     assert "manage.py" in copied

@@ -190,6 +190,42 @@ TopicKey = str | tuple[str, ...]
 
 
 @dataclass(frozen=True)
+class Implementation:
+    """A plugin that runs a connector type on a flavour.
+
+    A type keeps one request shape (its `fields`, named as the type's own class names them). Its
+    `alternatives` are other plugins that can run it when that class is not installed on a cluster:
+    `renames` and `values` translate the request to the plugin's keys and values, and a field in
+    `unsupported` (or a value missing from `values`) is refused, never silently dropped.
+    """
+
+    connector_class: str
+    name: str  # said to users: "Debezium JDBC sink"
+    renames: dict[str, str] = field(default_factory=dict)  # request field -> the plugin's key
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {rendered value -> plugin value}
+    unsupported: dict[str, str] = field(default_factory=dict)  # field -> why the plugin cannot honour it
+    fixed_config: dict[str, str] | None = None  # None: the type's own fixed config on the flavour
+    primary: bool = False  # the type's own class (`ConnectorType.classes`)
+
+    def translate(self, key: str, value: str) -> tuple[str, str] | None:
+        """The plugin's (key, value) for a rendered request field; None when it cannot honour it."""
+        if key in self.unsupported:
+            return None
+        mapped = self.values.get(key)
+        if mapped is not None:
+            if value not in mapped:
+                return None
+            value = mapped[value]
+        return self.renames.get(key, key), value
+
+    def refusal(self, key: str, value: str) -> str:
+        """Why this plugin cannot honour `key` set to `value` (for a field-level error)."""
+        if key in self.unsupported:
+            return self.unsupported[key]
+        return f"it does not support the value '{value}' (it supports: {', '.join(self.values.get(key, {}))})"
+
+
+@dataclass(frozen=True)
 class ConnectorType:
     key: str  # e.g. "postgres-cdc-source"
     display_name: str
@@ -209,6 +245,9 @@ class ConnectorType:
     # DERIVED_CONFIG_VARIABLES (e.g. slot.name="{replication_slot}").
     derived_config: PerFlavour = field(default_factory=dict)
     max_tasks: int | None = None  # CDC connectors: 1
+    # Per flavour: other plugins that run the type where `classes[flavour]` is not installed, in order of
+    # preference (e.g. the open-source Debezium JDBC sink where Confluent's JDBC sink is absent).
+    alternatives: dict[str, tuple[Implementation, ...]] = field(default_factory=dict)
     # Groups of fields of which exactly one must be set (e.g. Datagen: quickstart or schema.string).
     one_of: tuple[tuple[str, ...], ...] = ()
     dependencies: tuple[Dependency, ...] = ()
@@ -237,7 +276,15 @@ class ConnectorType:
         for spec in self.fields:
             if spec.flavours is not None and not spec.flavours <= set(self.classes):
                 problems.append(f"field '{spec.name}' is offered on a flavour the type is not offered on")
-        for mapping_name in ("fixed_config", "converters", "derived_config"):
+        for flavour, implementations in self.alternatives.items():
+            for implementation in implementations:
+                named = {*implementation.renames, *implementation.values, *implementation.unsupported}
+                if unknown := sorted(named - known_names(self, flavour)):
+                    problems.append(f"{implementation.name} on {flavour} names unknown fields {unknown}")
+                # Secrets keep their names: masking and the credentials section know them by the type's.
+                if secrets := sorted(named & {spec.name for spec in self.secret_fields(flavour)}):
+                    problems.append(f"{implementation.name} on {flavour} may not translate secrets {secrets}")
+        for mapping_name in ("fixed_config", "converters", "derived_config", "alternatives"):
             if not set(getattr(self, mapping_name)) <= set(self.classes):
                 problems.append(f"{mapping_name} names a flavour the type is not offered on")
         known = {spec.name for spec in self.fields}
@@ -266,6 +313,21 @@ class ConnectorType:
         if not self.offered_on(flavour):
             raise UnsupportedFlavour(self, flavour)
         return self.classes[flavour]
+
+    def implementations(self, flavour: str) -> tuple[Implementation, ...]:
+        """Every plugin that can run the type on `flavour`: its own class first, then the alternatives."""
+        own = Implementation(connector_class=self.connector_class(flavour), name=self.display_name, primary=True)
+        return (own, *self.alternatives.get(flavour, ()))
+
+    def implementation_for(self, flavour: str, installed: set[str] | None) -> Implementation:
+        """The plugin that runs the type on a cluster with the `installed` connector classes: the first one
+        installed; the type's own class when none is, or when the installed classes are unknown (None)."""
+        implementations = self.implementations(flavour)
+        if installed is not None:
+            for implementation in implementations:
+                if class_is_installed(implementation.connector_class, installed):
+                    return implementation
+        return implementations[0]
 
     # -- fields --------------------------------------------------------------------------------
 
@@ -372,6 +434,17 @@ class ConnectorType:
         if self.max_tasks is not None:
             schema["x-max-tasks"] = self.max_tasks
         return schema
+
+
+def known_names(connector_type: ConnectorType, flavour: str) -> set[str]:
+    return {spec.name for spec in connector_type.fields_for(flavour)}
+
+
+def class_is_installed(connector_class: str, installed: set[str]) -> bool:
+    """Connect accepts a class's simple name as an alias; a cluster lists fully qualified names."""
+    return connector_class in installed or any(
+        name.rsplit(".", 1)[-1] in {connector_class, f"{connector_class}Connector"} for name in installed
+    )
 
 
 class Registry:

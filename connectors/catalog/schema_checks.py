@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.catalog.field_errors import FieldErrors
-from connectors.catalog.registry import PLACEHOLDER_MARK, ConnectorType, FieldSpec
+from connectors.catalog.registry import PLACEHOLDER_MARK, ConnectorType, FieldSpec, Implementation
 from controlplane.flavours import FLAVOURS
 from controlplane.masking import MASK
 
@@ -201,6 +201,37 @@ def config_errors(
         _required_errors(errors, sent, connector_type=connector_type, flavour=flavour)
         _one_of_errors(errors, sent, connector_type=connector_type, flavour=flavour)
         _dependency_errors(errors, sent, connector_type=connector_type, flavour=flavour)
+    return dict(errors)
+
+
+def implementation_errors(
+    *,
+    connector_type: ConnectorType,
+    flavour: str,
+    implementation: Implementation,
+    config: Mapping[str, Any],
+    cluster_name: str,
+) -> dict[str, list[str]]:
+    """The request's config fields that the plugin a cluster runs the type with cannot honour: one error on
+    each, naming the cluster and the plugin. Empty for the type's own class."""
+    errors = FieldErrors()
+    if implementation.primary or not isinstance(config, Mapping):
+        return {}
+    for key, value in config.items():
+        spec = connector_type.field_spec(key, flavour)
+        if spec is None or spec.secret or value is None:
+            continue  # config_errors reports unknown and misplaced keys
+        try:
+            rendered = spec.render(value)
+        except (TypeError, ValueError):
+            continue  # config_errors reports the bad value
+        if implementation.translate(key, rendered) is None:
+            errors.add(
+                f"config.{key}",
+                f"cluster {cluster_name} runs {connector_type.display_name} with {implementation.name} "
+                f"({implementation.connector_class}), which cannot honour '{key}': "
+                f"{implementation.refusal(key, rendered)}",
+            )
     return dict(errors)
 
 

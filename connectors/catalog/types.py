@@ -14,6 +14,7 @@ from connectors.catalog.registry import (
     ConnectorType,
     Dependency,
     FieldSpec,
+    Implementation,
 )
 from controlplane.flavours import CONFLUENT_CLOUD, SELF_MANAGED
 
@@ -235,23 +236,28 @@ JDBC_URL_PATTERN = (
     r"password|init=|runscript))[^\s]+"
 )
 
+
+def jdbc_url() -> FieldSpec:
+    return FieldSpec(
+        "connection.url",
+        "string",
+        required=True,
+        pattern=JDBC_URL_PATTERN,
+        pattern_help=(
+            "use a jdbc:postgresql:, jdbc:mysql:, jdbc:mariadb:, jdbc:sqlserver: or jdbc:oracle:thin: URL, "
+            "without a password and without driver options that load classes or files"
+        ),
+        help="JDBC URL of the database, e.g. jdbc:postgresql://db.example.com:5432/app.",
+    )
+
+
 JDBC_SOURCE = ConnectorType(
     key="jdbc-source",
     display_name="JDBC Source",
     kind=SOURCE,
     classes={SELF_MANAGED: "io.confluent.connect.jdbc.JdbcSourceConnector"},
     fields=(
-        FieldSpec(
-            "connection.url",
-            "string",
-            required=True,
-            pattern=JDBC_URL_PATTERN,
-            pattern_help=(
-                "use a jdbc:postgresql:, jdbc:mysql:, jdbc:mariadb:, jdbc:sqlserver: or jdbc:oracle:thin: URL, "
-                "without a password and without driver options that load classes or files"
-            ),
-            help="JDBC URL of the database, e.g. jdbc:postgresql://db.example.com:5432/app.",
-        ),
+        jdbc_url(),
         FieldSpec("connection.user", "string", required=True, help="Database user with SELECT on the tables."),
         FieldSpec("connection.password", "password", secret=True, required=True, help="Password of connection.user."),
         FieldSpec(
@@ -282,6 +288,73 @@ JDBC_SOURCE = ConnectorType(
         Dependency("mode", ("incrementing", "timestamp+incrementing"), ("incrementing.column.name",)),
         Dependency("mode", ("timestamp", "timestamp+incrementing"), ("timestamp.column.name",)),
     ),
+)
+
+# Debezium's JDBC sink (open source, on Maven Central) runs the JDBC Sink where Confluent's is not installed.
+# The request keeps Confluent's names; these are Debezium's for the same settings.
+DEBEZIUM_JDBC_SINK = Implementation(
+    connector_class="io.debezium.connector.jdbc.JdbcSinkConnector",
+    name="Debezium JDBC sink",
+    renames={
+        "connection.user": "connection.username",
+        "pk.mode": "primary.key.mode",
+        "pk.fields": "primary.key.fields",
+        "table.name.format": "collection.name.format",
+        "auto.create": "schema.evolution",
+    },
+    values={"auto.create": {"true": "basic", "false": "none"}},
+    unsupported={
+        "auto.evolve": "it creates and evolves tables together (schema.evolution=basic): set auto.create instead",
+    },
+)
+
+JDBC_SINK = ConnectorType(
+    key="jdbc-sink",
+    display_name="JDBC Sink",
+    kind=SINK,
+    classes={SELF_MANAGED: "io.confluent.connect.jdbc.JdbcSinkConnector"},
+    alternatives={SELF_MANAGED: (DEBEZIUM_JDBC_SINK,)},
+    fields=(
+        jdbc_url(),
+        FieldSpec("connection.user", "string", required=True, help="Database user that writes the tables."),
+        FieldSpec("connection.password", "password", secret=True, required=True, help="Password of connection.user."),
+        FieldSpec(
+            "insert.mode",
+            "string",
+            default="insert",
+            enum=("insert", "upsert", "update"),
+            help="insert: plain INSERTs; upsert: insert or update by primary key; update: UPDATEs only.",
+        ),
+        FieldSpec(
+            "pk.mode",
+            "string",
+            default="none",
+            enum=("none", "kafka", "record_key", "record_value"),
+            help="Where the primary key comes from: the record's key, its value, or its Kafka coordinates.",
+        ),
+        FieldSpec("pk.fields", "list", help="The primary key's fields (all of the key's fields when empty)."),
+        FieldSpec(
+            "delete.enabled", "boolean", default=False, help="A tombstone deletes the row (needs pk.mode=record_key)."
+        ),
+        FieldSpec("auto.create", "boolean", default=False, help="Create the table when it does not exist."),
+        FieldSpec("auto.evolve", "boolean", default=False, help="Add columns the records have and the table lacks."),
+        FieldSpec(
+            "table.name.format",
+            "string",
+            default="${topic}",
+            placeholders=("${topic}",),
+            help="Target table; ${topic} stands for the record's topic.",
+        ),
+    ),
+    topic_binding="topics",
+    topic_key="topics",
+    permissions=(
+        "INSERT on the target tables (UPDATE for upsert and update, DELETE for delete.enabled)",
+        "CREATE on the schema for auto.create, ALTER on the tables for auto.evolve",
+    ),
+    docs_url="https://docs.confluent.io/kafka-connectors/jdbc/current/sink-connector/sink_config_options.html",
+    # Records carry their schema (JsonConverter envelopes): the sink builds its columns from it.
+    converters={SELF_MANAGED: json_converters(schemas=True)},
 )
 
 SNOWFLAKE_SOURCE = ConnectorType(
@@ -790,6 +863,7 @@ ALL_TYPES: tuple[ConnectorType, ...] = (
     S3_SOURCE,
     SNOWFLAKE_SINK,
     HTTP_SINK_V2,
+    JDBC_SINK,
     FILE_SOURCE,
     FILE_SINK,
 )

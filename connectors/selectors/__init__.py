@@ -14,6 +14,7 @@ from connectors.selectors.live_status import connector_live_status
 from connectors.selectors.plugins import (
     cluster_plugin_classes,
     connector_types_for,
+    implementation_on,
     plugin_classes_by_cluster,
     plugin_installed,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "connector_secrets",
     "connector_spec",
     "connector_types_for",
+    "implementation_on",
     "plugin_classes_by_cluster",
     "plugin_installed",
     "render_cluster",

@@ -6,6 +6,7 @@ from connectors.catalog import get_type
 from connectors.catalog.error_handling import error_handling_from_request
 from connectors.models import Connector
 from connectors.rendering import RenderCluster, render_connector_config
+from connectors.selectors.plugins import implementation_on
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import SETTLED_STATES, DesiredState, State
 from controlplane.crypto import decrypt_secrets
@@ -73,6 +74,7 @@ def render_spec(*, spec: ConnectorSpec, name: str, cluster: Cluster) -> dict[str
         tasks_max=spec.tasks_max,
         topic_prefix=topic_prefix_for(tenant=spec.tenant, topics=spec.topics),
         cluster=render_cluster(cluster=cluster),
+        implementation=implementation_on(connector_type=connector_type, cluster=cluster),
     )
 
 

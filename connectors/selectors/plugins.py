@@ -6,9 +6,10 @@ import logging
 
 from django.core.cache import cache
 
-from connectors.catalog import ConnectorType, all_types
+from connectors.catalog import ConnectorType, Implementation, all_types
+from connectors.catalog.registry import class_is_installed
 from connectors.clusters import cluster_connect_endpoint
-from connectors.connect import ConnectError, connect_client
+from connectors.connect import ConnectError, ConnectUnreachable, connect_client
 from connectors.file_sandbox import cluster_offers
 from controlplane.concurrency import map_concurrently
 from tenants.models import Cluster
@@ -56,9 +57,33 @@ def plugin_classes_by_cluster(clusters: list[Cluster]) -> dict[str, set[str] | N
 
 
 def plugin_installed(connector_type: ConnectorType, flavour: str, classes: set[str]) -> bool:
-    wanted = connector_type.connector_class(flavour)
-    # Connect accepts the simple class name as an alias; the cluster lists fully qualified names.
-    return wanted in classes or any(name.rsplit(".", 1)[-1] in {wanted, f"{wanted}Connector"} for name in classes)
+    """Whether the cluster has a plugin that runs the type: its own class or one of its alternatives."""
+    return any(
+        class_is_installed(implementation.connector_class, classes)
+        for implementation in connector_type.implementations(flavour)
+    )
+
+
+def implementation_on(*, connector_type: ConnectorType, cluster: Cluster) -> Implementation:
+    """The plugin that will run `connector_type` on `cluster`. Connect is asked (cached) only when the type
+    has alternatives on the cluster's flavour. When it cannot be asked, this raises ConnectUnreachable (a
+    transient error: provisioning retries) rather than guess a plugin and render a config it cannot run."""
+    flavour = cluster.connect_flavour
+    if not connector_type.alternatives.get(flavour):
+        return connector_type.implementations(flavour)[0]
+    installed = _plugin_classes_or_none(cluster)
+    if installed is None:
+        raise ConnectUnreachable(f"the connector plugins of cluster {cluster.name} could not be listed")
+    return connector_type.implementation_for(flavour, installed)
+
+
+def _implementation_summary(connector_type: ConnectorType, flavour: str, classes: set[str] | None) -> dict | None:
+    if classes is None:
+        return None
+    implementation = connector_type.implementation_for(flavour, classes)
+    if not class_is_installed(implementation.connector_class, classes):
+        return None
+    return {"class": implementation.connector_class, "name": implementation.name, "primary": implementation.primary}
 
 
 def connector_types_for(*, clusters: list[Cluster]) -> list[dict]:
@@ -78,6 +103,8 @@ def connector_types_for(*, clusters: list[Cluster]) -> list[dict]:
                     "plugin_installed": (
                         None if classes is None or not offered else plugin_installed(connector_type, flavour, classes)
                     ),
+                    # Which plugin will run the type there (None: not offered, not installed, or unknown).
+                    "implementation": _implementation_summary(connector_type, flavour, classes) if offered else None,
                 }
             )
         types.append(
@@ -86,6 +113,10 @@ def connector_types_for(*, clusters: list[Cluster]) -> list[dict]:
                 "display_name": connector_type.display_name,
                 "kind": connector_type.kind,
                 "classes": connector_type.classes,
+                "alternatives": {
+                    flavour: [{"class": each.connector_class, "name": each.name} for each in implementations]
+                    for flavour, implementations in connector_type.alternatives.items()
+                },
                 "permissions": list(connector_type.permissions),
                 "docs_url": connector_type.docs_url,
                 "topic_binding": connector_type.topic_binding,

@@ -37,7 +37,10 @@ from connectors.status import failure_summary, lifecycle_from_status
 logger = logging.getLogger(__name__)
 SYSTEM = "system"
 SETTLE_TIMEOUT_SECONDS = 30.0
-SETTLE_INTERVAL_SECONDS = 0.5
+# Connect starts a connector and its tasks asynchronously: ask often at first (most settle within a
+# few hundred milliseconds on a healthy worker), then back off so a slow one costs few calls.
+SETTLE_FIRST_INTERVAL_SECONDS = 0.05
+SETTLE_MAX_INTERVAL_SECONDS = 1.0
 
 
 def client_for(connector: Connector) -> ConnectClient:
@@ -137,6 +140,7 @@ def _settle(connector: Connector, client: ConnectClient, *, actor: str, masked: 
     done = SETTLED_STATES[connector.desired_state] | {State.FAILED}
     deadline = time.monotonic() + timeout
     observed, status = None, {}
+    interval = SETTLE_FIRST_INTERVAL_SECONDS
     while True:
         try:
             status = client.status(connector.name)
@@ -145,7 +149,8 @@ def _settle(connector: Connector, client: ConnectClient, *, actor: str, masked: 
             observed = None
         if observed in done or time.monotonic() >= deadline:
             break
-        time.sleep(SETTLE_INTERVAL_SECONDS)
+        time.sleep(interval)
+        interval = min(interval * 1.5, SETTLE_MAX_INTERVAL_SECONDS)
     Connector.objects.filter(pk=connector.pk).update(observed_at=timezone.now())
     if observed is None:
         # Still settling: the monitor sweep records the state once Connect reports it.

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from connectors.catalog import ConnectorType, UnknownConnectorType, UnsupportedFlavour, get_type
 from connectors.catalog.error_handling import error_handling_errors
-from connectors.catalog.schema_checks import config_errors, tasks_max_errors, topics_errors
+from connectors.catalog.schema_checks import config_errors, implementation_errors, tasks_max_errors, topics_errors
 from connectors.catalog.transforms import route_prefix_errors, transforms_errors
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import (
@@ -33,7 +33,7 @@ from connectors.connect import (
 from connectors.errors import TopicsUnavailable
 from connectors.file_sandbox import cluster_offers, worker_file_errors, worker_files_refusal
 from connectors.models import Connector
-from connectors.selectors import render_spec, secrets_to_scrub
+from connectors.selectors import implementation_on, render_spec, secrets_to_scrub
 from connectors.services.topics import existing_topics
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import State
@@ -75,6 +75,7 @@ def validate_connector_spec(
             )
         )
         _check_worker_paths(spec, outcome, connector_type=connector_type)
+        _check_implementation(spec, outcome, connector_type=connector_type, cluster=cluster)
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
     _check_name(spec, outcome, existing=existing)
@@ -111,6 +112,31 @@ def _check_worker_paths(spec: ConnectorSpec, outcome: ValidationOutcome, *, conn
         cluster=outcome.cluster, tenant=spec.tenant, connector_type=connector_type, config=spec.config
     )
     outcome.add({key: messages for key, messages in found.items() if key not in outcome.errors})
+
+
+def _check_implementation(
+    spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
+) -> None:
+    """Fields the plugin the cluster runs the type with cannot honour (only types with alternatives)."""
+    if not connector_type.alternatives.get(cluster.connect_flavour):
+        return
+    try:
+        implementation = implementation_on(connector_type=connector_type, cluster=cluster)
+    except TRANSIENT_CONNECT_ERRORS:
+        outcome.warnings.append(
+            f"Kafka Connect on cluster {cluster.name} did not list its plugins: which plugin runs "
+            f"{connector_type.display_name} there was not checked; provisioning retries until it answers."
+        )
+        return
+    outcome.add(
+        implementation_errors(
+            connector_type=connector_type,
+            flavour=cluster.connect_flavour,
+            implementation=implementation,
+            config=spec.config,
+            cluster_name=cluster.name,
+        )
+    )
 
 
 def _check_name(spec: ConnectorSpec, outcome: ValidationOutcome, *, existing: Connector | None) -> None:
@@ -194,8 +220,11 @@ def _check_on_cluster(
     spec: ConnectorSpec, outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster
 ) -> None:
     flavour = cluster.connect_flavour
-    rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster)
     try:
+        # An alternative plugin names some settings its own way: its errors are reported under the request's.
+        implementation = implementation_on(connector_type=connector_type, cluster=cluster)
+        request_keys = {plugin_key: field for field, plugin_key in implementation.renames.items()}
+        rendered = render_spec(spec=spec, name=outcome.name, cluster=cluster)
         result = connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).validate(
             rendered["connector.class"], rendered
         )
@@ -229,7 +258,7 @@ def _check_on_cluster(
     for key, messages in result.errors.items():
         outcome.add(
             {
-                request_field_for(key, connector_type=connector_type, flavour=flavour): [
+                request_field_for(request_keys.get(key, key), connector_type=connector_type, flavour=flavour): [
                     scrub(message, secrets=known_secrets) for message in messages
                 ]
             }

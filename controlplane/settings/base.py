@@ -177,9 +177,12 @@ CONNECT_INTERACTIVE_TIMEOUT_SECONDS = float(env_str("CONNECT_INTERACTIVE_TIMEOUT
 
 # --- Local stack (manage.py devstack) ---------------------------------------------------------
 DEVSTACK_BROKER_PORT = int(env_str("DEVSTACK_BROKER_PORT", "19092"))
+# The broker's other listeners follow its port unless set: moving one stack aside is one variable.
+DEVSTACK_CONTROLLER_PORT = int(env_str("DEVSTACK_CONTROLLER_PORT", str(DEVSTACK_BROKER_PORT + 1)))
+DEVSTACK_SASL_SSL_PORT = int(env_str("DEVSTACK_SASL_SSL_PORT", str(DEVSTACK_BROKER_PORT + 2)))
 DEVSTACK_CONNECT_PORT = int(env_str("DEVSTACK_CONNECT_PORT", "18083"))
-DEVSTACK_BROKER_BIN = env_str("DEVSTACK_BROKER_BIN", "")
-DEVSTACK_CONNECT_LIBS = env_str("DEVSTACK_CONNECT_LIBS", "")
+DEVSTACK_DIST_DIR = env_str("DEVSTACK_DIST_DIR", "")  # the Maven-built jars; default var/devstack-dist
+DEVSTACK_PLUGIN_DISCOVERY = env_str("DEVSTACK_PLUGIN_DISCOVERY", "service_load")
 
 # --- REST framework --------------------------------------------------------------------------
 REST_FRAMEWORK = {

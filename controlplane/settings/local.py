@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("DEBUG", "true")
 
 from controlplane.settings.base import *  # noqa: E402,F403
+from controlplane.settings.base import INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "devstack"]  # development tooling: `manage.py devstack`
 from controlplane.settings.base import VAR_DIR  # noqa: E402
 
 # The embedded default needs working encryption keys without any set-up. They are generated once

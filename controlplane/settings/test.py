@@ -11,6 +11,9 @@ os.environ.setdefault(
 )
 
 from controlplane.settings.base import *  # noqa: E402,F403
+from controlplane.settings.base import INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "devstack"]  # development tooling: `manage.py devstack`
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

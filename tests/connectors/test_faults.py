@@ -24,7 +24,7 @@ from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import connector_desired_config
 from connectors.services.reconcile import drifted_keys
 from connectors.state_machine import State
-from controlplane.devstack.stack import LocalStack, StackConfig
+from devstack.stack import LocalStack, StackConfig
 from tenants.models import Cluster, Role
 from tests.conftest import wait_for
 from tests.factories import DedicatedClusterFactory, LandingZoneFactory, SharedClusterFactory
@@ -43,12 +43,13 @@ FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 # --- the module's own stack, broker for Celery, worker and beat --------------------------------------
 @pytest.fixture(scope="module")
 def fault_stack(tmp_path_factory):
-    """Broker + Connect + an embedded Redis (nothing answers on its free port, so `up` starts valkey)."""
-    broker_port, connect_port, redis_port = free_ports(3)
+    """Broker + Connect + a Redis of its own (nothing answers on its free port, so `up` starts one)."""
+    broker_port, controller_port, connect_port, redis_port = free_ports(4)
     stack = LocalStack(
         StackConfig(
             run_dir=tmp_path_factory.mktemp("fault-stack"),
             broker_port=broker_port,
+            controller_port=controller_port,
             connect_port=connect_port,
             redis_url=f"redis://127.0.0.1:{redis_port}/0",
             connect_group=f"faults-{uuid.uuid4().hex[:8]}",
@@ -222,29 +223,6 @@ def healthy_start(transactional_db, fault_stack, fault_broker, celery_processes,
 
 
 def _stop_connect(stack: LocalStack) -> None:
-    """Stop the Connect worker once its group is quiet. On Tansu, a worker stopped in the middle of a
-    rebalance (e.g. just after a connector was deleted) leaves the group wedged: the restarted worker's
-    SyncGroup fails with "the group began another rebalance" for minutes. Not a product concern."""
-    from confluent_kafka import ConsumerGroupState
-    from confluent_kafka.admin import AdminClient
-
-    admin = AdminClient({"bootstrap.servers": stack.config.bootstrap_servers})
-    group = stack.config.connect_group
-
-    def stable_for(seconds: float, since: list) -> bool:
-        try:
-            state = admin.describe_consumer_groups([group], request_timeout=3)[group].result(timeout=5).state
-        except Exception:  # noqa: BLE001 - any failure means "not known to be stable"
-            state = None
-        now = time.monotonic()
-        if state != ConsumerGroupState.STABLE:
-            since.clear()
-            return False
-        since[:] = since or [now]
-        return now - since[0] >= seconds
-
-    since: list[float] = []
-    wait_for(lambda: stable_for(2.0, since), timeout=60, interval=0.25, message="the Connect group to be stable")
     stack.connect.stop()
 
 

@@ -102,7 +102,9 @@ def test_file_types_are_offered_only_where_a_platform_admin_enabled_them(client_
 
     assert list(errors) == ["type"] and "not enabled on cluster no-files" in errors["type"][0]
     catalog = {item["key"]: item for item in developer.get("/api/v1/connector-types/").json()["results"]}
-    assert catalog["file-source"]["clusters"] == [{"cluster": "no-files", "offered": False, "plugin_installed": None}]
+    assert catalog["file-source"]["clusters"] == [
+        {"cluster": "no-files", "offered": False, "plugin_installed": None, "implementation": None}
+    ]
     assert catalog["jdbc-source"]["clusters"][0]["offered"] is True
 
 

@@ -19,7 +19,7 @@ def test_readyz_reports_database_redis_and_connect_ok(client, local_stack):
     body = response.json()
     assert response.status_code == 200, body
     assert body["checks"]["database"]["ok"] and body["checks"]["redis"]["ok"]
-    assert body["checks"]["connect"]["local"] == {"ok": True, "version": "3.9.0"}
+    assert body["checks"]["connect"]["local"] == {"ok": True, "version": "3.9.1"}
 
 
 def test_readyz_is_503_when_a_connect_cluster_is_unreachable(client, local_stack):

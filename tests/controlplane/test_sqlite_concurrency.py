@@ -9,11 +9,13 @@ succeed or get a clean JSON 409; no request or task fails with "database is lock
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -143,6 +145,7 @@ def embedded(local_stack, tmp_path_factory):
         )
         wait_for(lambda: b"ready" in logs["worker"].read_bytes(), timeout=60, message="the Celery worker")
         product = EmbeddedDefault(root, env, web_port)
+        product.worker = processes[2]
         product.logs = {name: path for name, path in logs.items() if name != "redis"}
         wait_for(lambda: _answers(product), timeout=60, message="the web server")
         yield product
@@ -161,6 +164,16 @@ def _answers(product: EmbeddedDefault) -> bool:
         return product.request("GET", "/me").status_code == 200
     except requests.ConnectionError:
         return False
+
+
+@contextmanager
+def frozen(process: subprocess.Popen):
+    """SIGSTOP a process group (a Celery worker and its children) for the block, then SIGCONT it."""
+    os.killpg(process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGCONT)
 
 
 def _in_parallel(calls) -> list[requests.Response]:
@@ -207,12 +220,15 @@ def test_pause_and_delete_of_one_connector_at_once_have_exactly_one_winner(embed
         name = created.json()["name"]
         embedded.wait_until(name, "RUNNING")
 
-        pause, delete = _in_parallel(
-            [
-                lambda name=name: embedded.request("POST", f"/connectors/{name}/pause"),
-                lambda name=name: embedded.request("DELETE", f"/connectors/{name}/"),
-            ]
-        )
+        # The worker is frozen while both requests are answered, so the winner's operation is still in
+        # flight however slowly the loaded machine schedules the two: the race is between the requests.
+        with frozen(embedded.worker):
+            pause, delete = _in_parallel(
+                [
+                    lambda name=name: embedded.request("POST", f"/connectors/{name}/pause"),
+                    lambda name=name: embedded.request("DELETE", f"/connectors/{name}/"),
+                ]
+            )
 
         assert sorted([pause.status_code, delete.status_code]) == [202, 409], (pause.text, delete.text)
         loser = pause if pause.status_code == 409 else delete

@@ -205,21 +205,16 @@ def test_a_database_that_refuses_the_login_is_a_400_with_connects_own_message(
 
 
 # --- 3. Plugin not installed ----------------------------------------------------------------------
-def test_a_snowflake_sink_on_the_local_cluster_is_refused_because_the_plugin_is_missing(
+def test_a_datagen_source_on_the_local_cluster_is_refused_because_the_plugin_is_missing(
     developer, local_cluster, sales_topic, unique_name
 ):
+    """Confluent's Datagen lives on Confluent Hub, not Maven Central: the local worker does not have it."""
     payload = {
-        "type": "snowflake-sink",
+        "type": "datagen-source",
         "cluster": "local",
         "stage": "dev",
-        "id": unique_name("dwh"),
-        "config": {
-            "snowflake.url.name": "https://acme.eu-west-1.snowflakecomputing.com:443",
-            "snowflake.user.name": "kafka_loader",
-            "snowflake.database.name": "ANALYTICS",
-            "snowflake.schema.name": "SALES",
-        },
-        "credentials": {"snowflake.private.key": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"},
+        "id": unique_name("gen"),
+        "config": {"quickstart": "ORDERS"},
         "topics": [sales_topic],
     }
 
@@ -227,7 +222,7 @@ def test_a_snowflake_sink_on_the_local_cluster_is_refused_because_the_plugin_is_
 
     assert list(errors) == ["type"], errors
     [message] = errors["type"]
-    assert "com.snowflake.kafka.connector.SnowflakeSinkConnector" in message
+    assert "io.confluent.kafka.connect.datagen.DatagenConnector" in message
     assert "is not installed on cluster local" in message
 
 
@@ -341,7 +336,9 @@ def test_the_catalog_lists_every_type_with_its_schema_and_what_the_local_cluster
     assert [item["clusters"][0]["cluster"] for item in types.values()] == ["local"] * len(types)
     assert installed["file-source"] is True
     assert installed["postgres-cdc-source"] is True
-    assert installed["snowflake-sink"] is False
+    assert installed["snowflake-sink"] is True  # Snowflake's own sink, from Maven Central
+    assert installed["jdbc-sink"] is True  # by Debezium's JDBC sink, in place of Confluent's
+    assert installed["datagen-source"] is False  # Confluent Hub only
 
 
 # --- 7. PATCH -------------------------------------------------------------------------------------

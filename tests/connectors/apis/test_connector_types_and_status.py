@@ -73,7 +73,7 @@ def test_a_cluster_whose_secrets_cannot_be_decrypted_does_not_break_the_catalog(
 
     assert response.status_code == 200
     availability = response.json()["results"][0]["clusters"]
-    assert availability == [{"cluster": "broken", "offered": True, "plugin_installed": None}]
+    assert availability == [{"cluster": "broken", "offered": True, "plugin_installed": None, "implementation": None}]
 
 
 # --- the live status ------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ SELF_MANAGED_CLASSES = {
     "datagen-source": "io.confluent.kafka.connect.datagen.DatagenConnector",
     "s3-source": "io.confluent.connect.s3.source.S3SourceConnector",
     "http-sink-v2": "io.confluent.connect.http.HttpSinkConnector",
+    "jdbc-sink": "io.confluent.connect.jdbc.JdbcSinkConnector",
     "azure-event-hubs-source": "io.confluent.connect.azure.eventhubs.EventHubsSourceConnector",
     "file-source": "org.apache.kafka.connect.file.FileStreamSourceConnector",
     "file-sink": "org.apache.kafka.connect.file.FileStreamSinkConnector",

@@ -173,7 +173,7 @@ def retry_records(caplog) -> list[logging.LogRecord]:
 
 @pytest.mark.connect
 def test_server_info_and_plugins_of_the_real_worker(client):
-    assert client.server_info()["version"] == "3.9.0"
+    assert client.server_info()["version"] == "3.9.1"
     classes = {plugin["class"] for plugin in client.plugins()}
     assert {
         "org.apache.kafka.connect.file.FileStreamSourceConnector",

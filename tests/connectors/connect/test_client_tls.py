@@ -27,8 +27,8 @@ from connectors.connect import (
     ConnectTLSError,
     connect_client,
 )
-from controlplane.devstack.stack import LocalStack, StackConfig
-from controlplane.devstack.tls import SelfSignedKeystore, generate_self_signed_keystore
+from devstack.stack import LocalStack, StackConfig
+from devstack.tls import SelfSignedKeystore, generate_self_signed_keystore
 from tests.system import free_ports, is_alive, processes_mentioning
 
 pytestmark = pytest.mark.connect
@@ -67,10 +67,11 @@ def keystore(tmp_path_factory) -> SelfSignedKeystore:
 
 @pytest.fixture(scope="module")
 def tls_stack(tmp_path_factory, keystore) -> Iterator[LocalStack]:
-    broker_port, connect_port = free_ports(2)
+    broker_port, controller_port, connect_port = free_ports(3)
     config = StackConfig(
         run_dir=tmp_path_factory.mktemp("tls-stack"),
         broker_port=broker_port,
+        controller_port=controller_port,
         connect_port=connect_port,
         redis_url=MACHINE_REDIS_URL,
         connect_group=f"tls-test-{uuid.uuid4().hex[:8]}",
@@ -114,13 +115,20 @@ def test_the_worker_listens_on_https_only_with_the_keystore(tls_stack, keystore)
 
 def test_a_keystore_without_the_certificate_clients_trust_is_refused(tmp_path):
     with pytest.raises(ValueError, match="tls_keystore needs tls_ca_file"):
-        StackConfig(run_dir=tmp_path, broker_port=1, connect_port=2, redis_url="", tls_keystore=tmp_path / "k.p12")
+        StackConfig(
+            run_dir=tmp_path,
+            broker_port=1,
+            controller_port=3,
+            connect_port=2,
+            redis_url="",
+            tls_keystore=tmp_path / "k.p12",
+        )
 
 
 # --- (a) verified TLS ------------------------------------------------------------------------------------
 def test_with_the_worker_certificate_as_ca_bundle_the_client_works(tls_stack, keystore, tmp_path):
     with connect_client(endpoint(tls_stack, ca_bundle=str(keystore.certificate))) as client:
-        assert client.server_info()["version"] == "3.9.0"
+        assert client.server_info()["version"] == "3.9.1"
         assert FILE_SOURCE in {plugin["class"] for plugin in client.plugins()}
 
         name = f"tls-source-{uuid.uuid4().hex[:10]}"
@@ -181,7 +189,7 @@ def test_without_verification_the_client_works_and_warns_on_every_request(tls_st
     client = connect_client(endpoint(tls_stack, verify_tls=False))
 
     with pytest.warns(InsecureRequestWarning):
-        assert client.server_info()["version"] == "3.9.0"
+        assert client.server_info()["version"] == "3.9.1"
     with pytest.warns(InsecureRequestWarning):
         assert FILE_SOURCE in {plugin["class"] for plugin in client.plugins()}
 
@@ -194,9 +202,9 @@ def test_the_endpoint_tls_settings_win_over_a_ca_bundle_set_in_the_environment(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(other_certificate))
     monkeypatch.setenv("CURL_CA_BUNDLE", str(other_certificate))
 
-    assert connect_client(endpoint(tls_stack, ca_bundle=str(keystore.certificate))).server_info()["version"] == "3.9.0"
+    assert connect_client(endpoint(tls_stack, ca_bundle=str(keystore.certificate))).server_info()["version"] == "3.9.1"
     with pytest.warns(InsecureRequestWarning):
-        assert connect_client(endpoint(tls_stack, verify_tls=False)).server_info()["version"] == "3.9.0"
+        assert connect_client(endpoint(tls_stack, verify_tls=False)).server_info()["version"] == "3.9.1"
     # With neither, the environment's bundle is the trust store, and it does not hold the worker's certificate.
     with pytest.raises(ConnectTLSError):
         connect_client(endpoint(tls_stack)).server_info()

@@ -134,6 +134,19 @@ SAMPLES: dict[str, dict] = {
         "secrets": ["connection.password"],
         "topics": ["sales.dev.orders"],
     },
+    "jdbc-sink": {
+        "config": {
+            "connection.url": "jdbc:postgresql://pg.internal.example.com:5432/warehouse",
+            "connection.user": "kafka_writer",
+            "insert.mode": "upsert",
+            "pk.mode": "record_key",
+            "pk.fields": ["id"],
+            "delete.enabled": True,
+            "auto.create": True,
+            "table.name.format": "orders_${topic}",
+        },
+        "topics": ["sales.dev.orders"],
+    },
     "file-source": {
         "config": {"file": "/var/lib/connect/input/orders.txt"},
         "topics": ["sales.dev.file-lines"],

@@ -36,6 +36,21 @@ def pid_is_alive(pid: int) -> bool:
         return True
 
 
+def live_group_members(pgid: int) -> list[int]:
+    """The processes of process group `pgid` that have not exited (zombies excluded), from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
+
+
 def process_start_time(pid: int) -> str | None:
     """When the process started (clock ticks since boot, /proc/<pid>/stat field 22): with the pid, it names
     one process, so a pid reused by another process after a reboot is not taken for ours."""
@@ -74,6 +89,14 @@ class ManagedProcess:
     def is_running(self) -> bool:
         return self.pid() is not None
 
+    def command_line(self) -> str:
+        """The running process's command line ("" when it does not run)."""
+        pid = self.pid()
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, TypeError):
+            return ""
+
     def start(self, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> bool:
         """Start the process unless it already runs; return whether it was started now."""
         if self.is_running():
@@ -99,14 +122,11 @@ class ManagedProcess:
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return False
+        # The process leads its own group (start_new_session): wait for every member, not only the leader.
         self._signal_group(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and pid_is_alive(pid):
-            time.sleep(0.1)
-        if pid_is_alive(pid):
+        if not wait_until(lambda: not live_group_members(pid), timeout=timeout, interval=0.1):
             self._signal_group(pid, signal.SIGKILL)
-            while pid_is_alive(pid):
-                time.sleep(0.05)
+            wait_until(lambda: not live_group_members(pid), timeout=10, interval=0.05)
         self.pid_file.unlink(missing_ok=True)
         return True
 

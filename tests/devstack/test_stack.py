@@ -1,7 +1,8 @@
 """The local stack's lifecycle: `up`, `status`, `down`, on its own free ports and run directory.
 
 Every test builds its own LocalStack (own run_dir, ports and Connect group), so the shared stack on
-the default ports is never touched. Each `up` starts a real Tansu broker and Kafka Connect worker.
+the default ports is never touched. Each `up` starts a real Apache Kafka broker (KRaft) and Kafka
+Connect worker from the Maven-built jars.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from pathlib import Path
 
 import pytest
 
-from controlplane.devstack.processes import ManagedProcess
-from controlplane.devstack.stack import LocalStack, StackConfig, StackError
+from devstack.build import STAMP, poms_hash
+from devstack.processes import ManagedProcess
+from devstack.stack import LocalStack, StackConfig, StackError
+from tests.conftest import records_in, wait_for
 from tests.system import free_ports, is_alive, processes_mentioning
 
 pytestmark = pytest.mark.connect
 
 MACHINE_REDIS_URL = "redis://127.0.0.1:6379/0"
 UP_TIMEOUT = 120
+KAFKA_VERSION = "3.9.1"
+FILE_SOURCE = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -97,15 +102,16 @@ def make_stack(tmp_path):
         redis_url: str = MACHINE_REDIS_URL,
         broker_port: int | None = None,
         connect_port: int | None = None,
-        connect_libs: str = "",
+        dist_dir: Path | None = None,
     ):
-        ports = free_ports(2)
+        ports = free_ports(3)
         config = StackConfig(
             run_dir=tmp_path / "stack",
             broker_port=broker_port or ports[0],
-            connect_port=connect_port or ports[1],
+            controller_port=ports[1],
+            connect_port=connect_port or ports[2],
             redis_url=redis_url,
-            connect_libs=connect_libs,
+            dist_dir=dist_dir,
             connect_group=f"devstack-test-{uuid.uuid4().hex[:8]}",
         )
         stacks.append(LocalStack(config))
@@ -133,10 +139,17 @@ def test_up_status_down_and_up_again(make_stack):
     # up: Connect's REST API answers, with its plugins.
     stack.up(timeout=UP_TIMEOUT)
     status, root = get_json(config.connect_url + "/")
-    assert status == 200 and root["version"] == "3.9.0"
+    assert status == 200 and root["version"] == KAFKA_VERSION
     status, plugins = get_json(config.connect_url + "/connector-plugins")
     assert status == 200
-    assert "org.apache.kafka.connect.file.FileStreamSourceConnector" in {plugin["class"] for plugin in plugins}
+    assert {
+        FILE_SOURCE,
+        "io.debezium.connector.postgresql.PostgresConnector",
+        "io.debezium.connector.mysql.MySqlConnector",
+        "io.debezium.connector.mariadb.MariaDbConnector",
+        "io.debezium.connector.jdbc.JdbcSinkConnector",
+        "com.snowflake.kafka.connector.SnowflakeSinkConnector",
+    } <= {plugin["class"] for plugin in plugins}
     first = stack_pids(stack)
     assert first["broker"] and first["connect"] and is_alive(first["broker"]) and is_alive(first["connect"])
     assert first["redis"] is None  # the machine's Redis answers: nothing embedded is started
@@ -163,10 +176,61 @@ def test_up_status_down_and_up_again(make_stack):
     stack.up(timeout=UP_TIMEOUT)
     second = stack_pids(stack)
     assert second["broker"] not in (None, first["broker"]) and second["connect"] not in (None, first["connect"])
-    assert get_json(config.connect_url + "/")[1]["version"] == "3.9.0"
+    assert get_json(config.connect_url + "/")[1]["version"] == KAFKA_VERSION
 
     stack.down()
     assert_stack_is_gone(config, [second["broker"], second["connect"]], config.broker_port, config.connect_port)
+
+
+def send_json(method: str, url: str, body: object) -> tuple[int, object]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        return response.status, json.loads(response.read() or b"null")
+
+
+def connector_running(config: StackConfig, name: str) -> bool:
+    try:
+        status, body = get_json(f"{config.connect_url}/connectors/{name}/status")
+    except OSError:
+        return False
+    return body["connector"]["state"] == "RUNNING" and [task["state"] for task in body["tasks"]] == ["RUNNING"]
+
+
+def stored_position(config: StackConfig, name: str) -> int | None:
+    try:
+        _, body = get_json(f"{config.connect_url}/connectors/{name}/offsets")
+    except OSError:
+        return None
+    offsets = body.get("offsets") or []
+    return offsets[0]["offset"]["position"] if offsets else None
+
+
+def test_topics_connectors_and_source_offsets_survive_a_restart_of_the_whole_stack(make_stack, tmp_path):
+    stack = make_stack()
+    config = stack.config
+    stack.up(timeout=UP_TIMEOUT)
+    cluster_id = get_json(config.connect_url + "/")[1]["kafka_cluster_id"]
+    lines = tmp_path / "lines.txt"
+    lines.write_text("one\ntwo\nthree\n")
+    connector = {"connector.class": FILE_SOURCE, "file": str(lines), "topic": "persist.lines", "tasks.max": "1"}
+    assert send_json("PUT", f"{config.connect_url}/connectors/persist/config", connector)[0] == 201
+    wait_for(lambda: records_in(config.bootstrap_servers, "persist.lines") == 3, message="the first 3 records")
+    wait_for(lambda: stored_position(config, "persist") == lines.stat().st_size, message="the committed offset")
+
+    stack.down()
+    with lines.open("a") as file:
+        file.write("four\nfive\n")
+    stack.up(timeout=UP_TIMEOUT)
+
+    # Same cluster (the KRaft log directory was kept), the connector is back by itself, and the source goes on
+    # from its stored offset: 5 records in all, not 3 + 5.
+    assert get_json(config.connect_url + "/")[1]["kafka_cluster_id"] == cluster_id
+    wait_for(lambda: connector_running(config, "persist"), message="the connector RUNNING after the restart")
+    wait_for(lambda: records_in(config.bootstrap_servers, "persist.lines") >= 5, message="the 2 new records")
+    time.sleep(3)  # a source re-reading from the start would have produced its duplicates by now
+    assert records_in(config.bootstrap_servers, "persist.lines") == 5
 
 
 def test_down_on_a_stack_that_never_ran_is_harmless(make_stack):
@@ -176,7 +240,7 @@ def test_down_on_a_stack_that_never_ran_is_harmless(make_stack):
 
 
 # --- embedded Redis ---------------------------------------------------------------------------------------
-def test_up_starts_an_embedded_valkey_where_nothing_answers_at_redis_url_and_down_stops_it(make_stack):
+def test_up_starts_a_redis_of_its_own_where_nothing_answers_at_redis_url_and_down_stops_it(make_stack):
     (redis_port,) = free_ports(1)
     stack = make_stack(redis_url=f"redis://127.0.0.1:{redis_port}/0")
     config = stack.config
@@ -222,18 +286,34 @@ def test_status_tells_a_foreign_listener_from_the_stacks_own_process(make_stack,
     assert stack.status()["broker"] == f"listening on port {foreign_listener} (not ours)"
 
 
-# --- a worker that cannot start ---------------------------------------------------------------------
-def test_up_reports_a_connect_worker_that_exits_at_once_without_waiting_the_whole_timeout(make_stack, tmp_path):
-    libs = tmp_path / "broken-libs"
-    libs.mkdir()
-    (libs / "connect-runtime-3.9.0.jar").write_bytes(b"")  # found by name, but holds no classes
-    stack = make_stack(connect_libs=str(libs))
+# --- a broker that cannot start ---------------------------------------------------------------------
+def test_up_reports_a_broker_that_exits_at_once_without_waiting_the_whole_timeout(make_stack, tmp_path):
+    broken = tmp_path / "broken-dist"
+    (broken / "libs").mkdir(parents=True)
+    (broken / "plugins").mkdir()
+    (broken / STAMP).write_text(poms_hash())  # looks built, but holds no jars: java finds no kafka.Kafka
+    stack = make_stack(dist_dir=broken)
     started = time.monotonic()
 
-    with pytest.raises(StackError, match=r"(?s)did not answer .*the worker has exited.*ConnectDistributed"):
+    with pytest.raises(StackError, match=r"(?s)(Formatting the broker's log directory failed|has exited).*kafka"):
         stack.up(timeout=UP_TIMEOUT)
 
     assert time.monotonic() - started < 30
+    assert stack_pids(stack) == {"broker": None, "connect": None, "redis": None}
+
+
+def test_up_refuses_to_adopt_an_older_stacks_process_recorded_in_its_pid_file_and_down_stops_it(make_stack):
+    """The stack before this one (Tansu) kept its broker's pid in the same file: `up` must not take it for Kafka."""
+    stack = make_stack()
+    stack.broker.start(["sleep", "60"], cwd=stack.config.run_dir)  # a process that is not kafka.Kafka
+    old = stack.broker.pid()
+
+    with pytest.raises(StackError, match=r"not this stack's \(kafka\.Kafka\).*devstack down"):
+        stack.up(timeout=UP_TIMEOUT)
+
+    assert stack.connect.pid() is None
+    stack.down()
+    assert not is_alive(old)
 
 
 # --- pid files ------------------------------------------------------------------------------------------
