@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.html import format_html
 
+from audit.admin_mixins import AuditedAdminMixin
 from audit.models import AuditRecord
 from controlplane.admin_mixins import ReadOnlyAdminMixin
 
@@ -41,3 +44,14 @@ class AuditRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="after")
     def after_json(self, record: AuditRecord) -> str:
         return format_html("<pre>{}</pre>", json.dumps(record.after, indent=2, sort_keys=True))
+
+
+# Users are platform-wide (a staff flag makes a platform admin): their changes in the admin are audited too.
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
+    pass

@@ -55,7 +55,7 @@ class PromotionValidationSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
-class HeldChangeSerializer(serializers.Serializer):
+class ChangeRequestRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     status = serializers.CharField()
@@ -72,7 +72,7 @@ class PromotionResultSerializer(serializers.Serializer):
     validation = PromotionValidationSerializer()
     gate = GateSerializer()
     connector = ConnectorOutputSerializer(allow_null=True)
-    change_request = HeldChangeSerializer(allow_null=True, help_text="Set when the promotion waits for approval.")
+    change_request = ChangeRequestRefSerializer(allow_null=True, help_text="Set when the promotion waits for approval.")
 
 
 class PromotionViewSet(TenantScopedViewSet):

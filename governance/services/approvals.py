@@ -13,6 +13,7 @@ from connectors.services.commands import connector_apply_spec, connector_create
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import State
 from controlplane.exceptions import Conflict, PermissionDenied, ValidationFailed
+from controlplane.naming import connector_name
 from governance.models import ChangeRequest
 from governance.selectors import policy_for
 from governance.services.specs import spec_from_stored, spec_to_stored
@@ -21,12 +22,19 @@ from tenants.models import ApiKey, Cluster
 RUN = "run"
 
 
+MAX_KEY_HOPS = 10
+
+
 def principal_of(actor: str) -> str:
-    """The person behind an actor: an API key stands for whoever created it."""
-    if actor.startswith("api_key:"):
+    """The person behind an actor: an API key stands for whoever created it (a key made with a key,
+    for whoever made that one)."""
+    seen = set()
+    while actor.startswith("api_key:") and actor not in seen and len(seen) < MAX_KEY_HOPS:
+        seen.add(actor)
         key = ApiKey.objects.filter(prefix=actor.removeprefix("api_key:")).select_related("created_by").first()
-        if key is not None and key.creator:
-            return key.creator
+        if key is None or not key.creator:
+            break
+        actor = key.creator
     return actor
 
 
@@ -93,8 +101,6 @@ def hold_for_approval(admission: Admission, actor: str) -> None:
     """The hold registered with the connector services: a create into run on a four-eyes landing zone."""
     if admission.action != "create" or not approval_required(stage=admission.spec.stage, cluster=admission.cluster):
         return
-    from controlplane.naming import connector_name
-
     cluster = admission.cluster
     name = connector_name(
         business_unit=admission.spec.tenant.slug,

@@ -124,11 +124,12 @@ def connector_promote(*, source: Connector, stage: str, overrides: dict, actor: 
     plan = promotion_plan(source=source, stage=stage, overrides=overrides)
     outcome = validate_connector_spec(spec=plan.spec, existing=plan.existing)
     errors = {**outcome.errors, **plan.errors}
-    gate = (
-        run_gate(source=source, target_cluster=outcome.cluster)
-        if stage == "run" and outcome.cluster is not None
-        else GateVerdict(required=False, passed=True, reason="no gate before qas")
-    )
+    if stage != "run":
+        gate = GateVerdict(required=False, passed=True, reason="no gate before qas")
+    elif outcome.cluster is None:
+        gate = GateVerdict(required=True, passed=False, reason="the target cluster is not open to the tenant")
+    else:
+        gate = run_gate(source=source, target_cluster=outcome.cluster)
     result = {
         "source": source.name,
         "target": outcome.name,

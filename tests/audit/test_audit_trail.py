@@ -146,3 +146,20 @@ def test_the_scan_finds_a_secret_in_an_audit_row(tenant):
     audit_record(action="test.leak", object_type="test", after={"note": "token cp_1a2b3c4d_" + "x" * 30})
     rows, problems = secrets_in_audit_rows()
     assert rows >= 1 and any("raw API key" in problem for problem in problems)
+
+
+def test_making_a_platform_admin_in_the_admin_is_audited_without_the_password(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    answer = client.post(
+        "/admin/auth/user/add/",
+        {
+            "username": "newadmin",
+            "password1": "Very-long-pass-123",
+            "password2": "Very-long-pass-123",
+            "usable_password": "true",
+        },
+    )
+    assert answer.status_code == 302, answer.content[:300]
+    record = AuditRecord.objects.get(action="user.create")
+    assert record.object_id == "newadmin" and record.tenant is None
+    assert "password" not in record.after and "Very-long-pass-123" not in str(record.after)

@@ -117,3 +117,33 @@ def test_a_promotion_into_run_waits_for_approval_too(tenant, four_eyes_cluster, 
     assert not Connector.objects.filter(stage="run").exists()
     assert bob.post(f"/api/v1/change-requests/{change['id']}/approve", {}, format="json").status_code == 200
     assert Connector.objects.filter(stage="run", connector_id=qas.connector_id).exists()
+
+
+def test_a_platform_admin_decides_in_the_admin_through_the_same_rules(client, tenant, four_eyes_cluster, admin_as):
+    request_id = admin_as("alice").post(CONNECTORS, _run_request(tenant), format="json").json()["change_request"]["id"]
+    client.force_login(UserFactory(username="platform", is_staff=True, is_superuser=True))
+    page = f"/admin/governance/changerequest/{request_id}/change/"
+    assert client.get(page).status_code == 200
+    client.post(page, {"decision": "decline", "decision_reason": ""})
+    assert ChangeRequest.objects.get(pk=request_id).status == "pending", "a decline needs a reason"
+    client.post(page, {"decision": "decline", "decision_reason": "not before the freeze ends"})
+    declined = ChangeRequest.objects.get(pk=request_id)
+    assert (declined.status, declined.decided_by, declined.reason) == (
+        "declined",
+        "user:platform",
+        "not before the freeze ends",
+    )
+    assert not Connector.objects.exists()
+    assert client.get("/admin/governance/changerequest/add/").status_code == 403
+
+
+def test_a_key_made_with_the_authors_key_is_still_the_author(tenant, four_eyes_cluster, admin_as):
+    from rest_framework.test import APIClient
+
+    alice = admin_as("alice")
+    request_id = alice.post(CONNECTORS, _run_request(tenant), format="json").json()["change_request"]["id"]
+    minted = alice.post("/api/v1/tenants/sales/api-keys/", {"name": "second", "role": "admin"}, format="json")
+    assert minted.status_code == 201, minted.json()
+    second = APIClient()
+    second.credentials(HTTP_AUTHORIZATION=f"Bearer {minted.json()['key']}")
+    assert second.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 403

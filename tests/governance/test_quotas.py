@@ -127,3 +127,19 @@ def test_fifty_parallel_creates_at_the_limit_leave_exactly_the_limit(tenant, off
     assert outcomes.count("created") == limit, outcomes
     assert outcomes.count("refused") == 50 - limit, outcomes
     assert Connector.objects.filter(tenant=tenant, stage="dev").count() == limit
+
+
+@pytest.mark.django_db
+def test_a_platform_admin_sets_quotas_with_a_command_and_it_is_audited(tenant):
+    from django.core.management import call_command
+
+    from audit.models import AuditRecord
+    from governance.models import TenantQuota
+
+    call_command("set_quota", "sales", "--max-run", "3", "--max-tasks-per-cluster", "8")
+    call_command("set_quota", "sales", "--max-run", "none")
+    quota = TenantQuota.objects.get(tenant=tenant)
+    assert (quota.max_run_connectors, quota.max_tasks_per_cluster) == (None, 8)
+    record = AuditRecord.objects.filter(action="quota.update").latest("id")
+    assert record.channel == "command" and record.before["max_run_connectors"] == 3
+    assert record.after["max_run_connectors"] is None

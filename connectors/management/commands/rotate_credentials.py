@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.db import models, transaction
 
 from audit.commands import AuditedCommand
+from audit.services import audit_record
 from connectors.models import Connector
 from controlplane.crypto import DecryptionError, is_encrypted_with_newest_key, rotate_token
 from tenants.models import Cluster
@@ -79,6 +80,12 @@ class Command(AuditedCommand):
             self.stdout.write(f"{result.table}: {result.changed} of {result.total} rows {verb}")
         changed, total = sum(r.changed for r in results), sum(r.total for r in results)
         self.stdout.write(f"{changed} of {total} rows {verb}")
+        if not dry_run:
+            audit_record(
+                action="credentials.rotate",
+                object_type="credentials",
+                after={result.table: {"changed": result.changed, "total": result.total} for result in results},
+            )
 
         failures = [result for result in results if result.undecryptable]
         if failures:
