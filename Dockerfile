@@ -25,6 +25,8 @@ COPY manage.py ./
 COPY controlplane/ controlplane/
 COPY connectors/ connectors/
 COPY tenants/ tenants/
+COPY governance/ governance/
+COPY audit/ audit/
 
 RUN mkdir -p /app/var && chown app:app /app/var
 USER app

@@ -190,7 +190,51 @@ def wait_for_state(client, name: str, expected: str, *, timeout: float = 60.0) -
 # --- no secret in any audit row -------------------------------------------------------------------
 # After every test that uses the database (the end-to-end tests of every issue included), and before
 # its data is rolled back or flushed, every audit row it wrote is scanned for secrets.
-audit_scan = {"tests": 0, "rows": 0}
+audit_scan = {"tests": 0, "rows": 0, "mutations": 0}
+MUTATING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+READ_ONLY_POSTS = ("/validate", "/validate/")  # a dry run of the validation layers changes nothing
+
+
+@pytest.fixture(autouse=True)
+def _api_mutations(request, monkeypatch):
+    """Every successful mutating request the test sends to the API (in this process), with its request id."""
+    from django.core.handlers.base import BaseHandler
+
+    seen: list[tuple[str, str, int, str]] = []
+    original = BaseHandler.get_response
+
+    def get_response(self, http_request):
+        response = original(self, http_request)
+        path = http_request.path
+        if (
+            http_request.method in MUTATING_METHODS
+            and path.startswith("/api/")
+            and 200 <= response.status_code < 300
+            and not path.endswith(READ_ONLY_POSTS)
+            and b'"dry_run":true' not in getattr(response, "content", b"").replace(b" ", b"")
+        ):
+            seen.append((http_request.method, path, response.status_code, getattr(http_request, "request_id", "")))
+        return response
+
+    monkeypatch.setattr(BaseHandler, "get_response", get_response)
+    request.node.api_mutations = seen
+    yield
+
+
+def _unaudited_mutations(item) -> list[str]:
+    """In the end-to-end tests (the real stack, fuzzing aside), each API mutation left an audit row."""
+    from audit.models import AuditRecord
+
+    if not item.get_closest_marker("connect") or item.module.__name__.endswith("test_api_fuzzing"):
+        return []
+    mutations = getattr(item, "api_mutations", [])
+    audited = set(
+        AuditRecord.objects.filter(request_id__in=[m[3] for m in mutations]).values_list("request_id", flat=True)
+    )
+    audit_scan["mutations"] += len(mutations)
+    return [
+        f"{method} {path} ({status}) left no audit row" for method, path, status, rid in mutations if rid not in audited
+    ]
 
 
 def _uses_database(item) -> bool:
@@ -206,6 +250,7 @@ def _scan_audit_rows(item) -> list[str]:
 
     try:
         rows, problems = secrets_in_audit_rows()
+        problems += _unaudited_mutations(item)
     except (DatabaseError, RuntimeError):  # a broken transaction, or a database never set up (a setup error)
         return []
     except Exception as error:  # noqa: BLE001 - reported after teardown: raising here would skip the rollback
@@ -227,5 +272,6 @@ def pytest_runtest_teardown(item, nextitem):
 def pytest_terminal_summary(terminalreporter):
     if audit_scan["tests"]:
         terminalreporter.write_line(
-            f"audit trail: {audit_scan['rows']} audit rows written by {audit_scan['tests']} tests scanned for secrets"
+            f"audit trail: {audit_scan['rows']} audit rows written by {audit_scan['tests']} tests scanned for secrets; "
+            f"{audit_scan['mutations']} API mutations of the end-to-end tests each found in it"
         )

@@ -136,8 +136,9 @@ def connector_promote(*, source: Connector, stage: str, overrides: dict, actor: 
         "stage": stage,
         "action": plan.action,
         "dry_run": dry_run,
+        # Only a target that passed the layers can be rendered (the renderer refuses what they refuse).
         "diff": config_diff(plan=plan, target_name=outcome.name, target_cluster=outcome.cluster)
-        if outcome.cluster is not None and outcome.name
+        if not outcome.errors and outcome.cluster is not None
         else [],
         "validation": {"valid": not errors, "errors": errors, "warnings": outcome.warnings},
         "gate": gate.as_dict(),

@@ -120,3 +120,13 @@ def test_a_viewer_cannot_promote_and_another_tenant_cannot_see(client_for, tenan
         .status_code
         == 404
     )
+
+
+def test_a_dry_run_of_an_invalid_target_answers_the_layers_verdict_not_a_500(client_for, tenant, offline_cluster):
+    dev = ConnectorFactory(tenant=tenant, cluster=offline_cluster, create_topics=True)
+    client = client_for(tenant, Role.DEVELOPER)
+    body = {"stage": "qas", "error_handling": {"": None}, "transforms": [{}]}
+    dry = client.post(f"/api/v1/connectors/{dev.name}/promote", {**body, "dry_run": True}, format="json")
+    assert dry.status_code == 200, dry.json()
+    assert dry.json()["validation"]["valid"] is False and dry.json()["diff"] == []
+    assert client.post(f"/api/v1/connectors/{dev.name}/promote", body, format="json").status_code == 400
