@@ -54,12 +54,24 @@ if $local_pg && [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then
   fi
 fi
 
-wal_level=$(psql -h "$PGHOST" -p "$PGPORT" -U postgres -tAc "SHOW wal_level")
-if [ "$wal_level" != "logical" ]; then
+pg_setting() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -tAc "SHOW $1"; }
+pg_set() { psql -h "$PGHOST" -p "$PGPORT" -U postgres -qc "ALTER SYSTEM SET $1 = $2"; }
+restart_pg=false
+if [ "$(pg_setting wal_level)" != "logical" ]; then
   echo "test-services: enabling wal_level=logical on PostgreSQL (CDC tests need it)"
-  psql -h "$PGHOST" -p "$PGPORT" -U postgres -qc "ALTER SYSTEM SET wal_level = logical"
-  psql -h "$PGHOST" -p "$PGPORT" -U postgres -qc "ALTER SYSTEM SET max_replication_slots = 20"
-  psql -h "$PGHOST" -p "$PGPORT" -U postgres -qc "ALTER SYSTEM SET max_wal_senders = 20"
+  pg_set wal_level logical
+  pg_set max_replication_slots 20
+  pg_set max_wal_senders 20
+  restart_pg=true
+fi
+# The suite's real processes (Celery workers, live servers, Connect's JDBC and CDC tasks) hold many
+# connections at once; Debian's default of 100 is too tight for 50 parallel creates.
+if [ "$(pg_setting max_connections)" -lt 300 ]; then
+  echo "test-services: raising PostgreSQL's max_connections to 300"
+  pg_set max_connections 300
+  restart_pg=true
+fi
+if $restart_pg; then
   version=$(ls /etc/postgresql | sort -V | tail -1)
   pg_ctlcluster --skip-systemctl-redirect "$version" main restart
   wait_pg
