@@ -26,14 +26,14 @@ from connectors.selectors import (
     connector_types_for,
     offsets_request_view,
 )
-from connectors.services import commands
+from connectors.services import commands, imports
 from connectors.services.apply import UNCHANGED, ApplyPlan, connector_apply
 from connectors.services.offsets import connector_offsets_request
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from controlplane.api.base import TenantScopedViewSet
 from controlplane.api.serializers import StrictInputSerializer
-from controlplane.exceptions import ValidationFailed
+from controlplane.exceptions import Conflict, ValidationFailed
 from controlplane.masking import MASK
 from tenants.access import access_for_request
 from tenants.models import Role
@@ -204,6 +204,50 @@ class ConnectorOffsetsSerializer(serializers.Serializer):
     offsets = serializers.ListField(child=OffsetSerializer(), allow_null=True)
     connect_error = serializers.CharField(allow_null=True)
     requests = OffsetsRequestSerializer(many=True)
+class ConnectorImportSerializer(StrictInputSerializer):
+    """A config as a Confluent CLI user keeps it, or as Connect's REST API returns it, for a target."""
+
+    tenant = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="Tenant slug; needed only if you belong to several."
+    )
+    cluster = serializers.CharField(trim_whitespace=False)
+    stage = serializers.CharField(trim_whitespace=False)
+    id = serializers.CharField(
+        trim_whitespace=False,
+        help_text="Descriptive id; the name is generated: [<landing_zone>-]<bu>-<stage>-<id>-connector",
+    )
+    type = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="Optional: the type the config must be (else its class says)."
+    )
+    config = serializers.DictField(
+        help_text=(
+            "The connector's config: flat (connector.class, name, kafka.*, tasks.max and its properties, as for "
+            "`confluent connect cluster create --config-file`), or Connect's {name, config, tasks, type}."
+        )
+    )
+    create_topics = serializers.BooleanField(required=False, default=False)
+
+
+class ImportReportSerializer(serializers.Serializer):
+    mapped = serializers.DictField(child=serializers.CharField(), help_text="config key -> the request field")
+    set_by_platform = serializers.DictField(
+        child=serializers.DictField(allow_null=True), help_text="config key -> {value the platform sets, reason}"
+    )
+    refused = serializers.DictField(child=serializers.CharField(), help_text="config key -> why it is refused")
+
+
+class ImportResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    dry_run = serializers.BooleanField()
+    name = serializers.CharField(help_text="The generated name (empty when naming failed).")
+    request = serializers.DictField(help_text="The create request the config maps to (credentials masked).")
+    report = ImportReportSerializer()
+    rendered = serializers.DictField(
+        child=serializers.CharField(), help_text="What Connect would receive (secrets masked); empty when invalid."
+    )
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    warnings = serializers.ListField(child=serializers.CharField())
+    connector = ConnectorOutputSerializer(required=False, help_text="The created connector (not on a dry run).")
 
 
 class ValidationResultSerializer(serializers.Serializer):
@@ -264,6 +308,16 @@ class ConnectorFilter(django_filters.FilterSet):
 
 
 # --- views ----------------------------------------------------------------------------------------
+def _boolean_query_parameter(request, name: str) -> bool:
+    """A query parameter that is exactly true or false (absent: false); anything else is a 400 naming it."""
+    value = request.query_params.get(name)
+    if value is None:
+        return False
+    if value not in ("true", "false"):
+        raise ValidationFailed({name: ["must be true or false."]})
+    return value == "true"
+
+
 class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     serializer_class = ConnectorOutputSerializer
     lookup_field = "name"
@@ -277,6 +331,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         "validate": Role.DEVELOPER,
         "offsets_set": Role.DEVELOPER,
         "offsets_reset": Role.DEVELOPER,
+        "import_config": Role.DEVELOPER,
         "partial_update": Role.DEVELOPER,
         "destroy": Role.DEVELOPER,
         "pause": Role.OPERATOR,
@@ -403,6 +458,63 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
                 ConnectorOutputSerializer(connector, context={"request": self.request}).data if connector else None
             ),
         }
+        request=ConnectorImportSerializer,
+        parameters=[
+            OpenApiParameter(
+                "dry_run",
+                bool,
+                description="true: map and validate only, nothing is created (true or false; default false)",
+            )
+        ],
+        responses={
+            200: OpenApiResponse(ImportResultSerializer, description="Dry run: the config maps and validates."),
+            202: OpenApiResponse(ImportResultSerializer, description="Created, as POST /connectors/ does."),
+            400: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="ImportRefusal",
+                    serializers=[ImportResultSerializer, ErrorSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Refused properties or validation errors (valid: false), or a malformed request.",
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_config(self, request):
+        """Bring your own config: the request it maps to, what the platform sets, what is refused and why."""
+        dry_run = _boolean_query_parameter(request, "dry_run")
+        data = ConnectorImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        tenant = self.tenant_for_write(values.get("tenant"), role=Role.DEVELOPER)
+        outcome = imports.connector_import(
+            tenant=tenant,
+            cluster_name=values["cluster"],
+            stage=values["stage"],
+            connector_id=values["id"],
+            body=values["config"],
+            type_key=values.get("type"),
+            create_topics=values["create_topics"],
+            actor=self.access.actor,
+            dry_run=dry_run,
+        )
+        validation = outcome.validation
+        if not dry_run and validation.duplicate and len(validation.errors) == 1:
+            raise Conflict(validation.errors["id"][0], errors=validation.errors)
+        body = {
+            "valid": outcome.ok,
+            "dry_run": dry_run,
+            "name": validation.name,
+            "request": outcome.request,
+            "report": outcome.report,
+            "rendered": outcome.rendered,
+            "errors": validation.errors,
+            "warnings": validation.warnings,
+        }
+        if outcome.connector is not None:
+            body["connector"] = ConnectorOutputSerializer(outcome.connector, context={"request": request}).data
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        return Response(body, status=status.HTTP_200_OK if outcome.ok else status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(request=ConnectorUpdateSerializer, responses={202: ConnectorOutputSerializer})
     def partial_update(self, request, name: str):

@@ -156,7 +156,7 @@ def render_connector_config(
 
     # 1. Defaults of the optional fields the tenant left unset, then the tenant's own values.
     for spec in connector_type.fields_for(flavour):
-        if not spec.secret and spec.default is not None:
+        if not spec.secret and spec.default is not None and spec.render_default:
             rendered[spec.name] = spec.render(spec.default)
     for key, value in config.items():
         spec = connector_type.field_spec(key, flavour)

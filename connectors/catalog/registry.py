@@ -19,7 +19,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.catalog.values import (
+    INTEGER,
+    NOT_BLANK,
+    NUMBER,
+    anchored,
+    boolean_pattern,
+    integer_pattern,
+    list_string_pattern,
+    one_of_pattern,
+    placeholder_free_pattern,
+)
 from controlplane.flavours import FLAVOURS
+from controlplane.masking import MASK as KEEP_SECRET_MARK
 
 SOURCE = "source"
 SINK = "sink"
@@ -36,7 +48,7 @@ CDC_CONSUMER_EXPECTATIONS = (
     "again (at-least-once), so consumers must be idempotent per key."
 )
 
-FIELD_TYPES: tuple[str, ...] = ("string", "integer", "boolean", "password", "list")
+FIELD_TYPES: tuple[str, ...] = ("string", "integer", "number", "boolean", "password", "list")
 
 # How the request's `topics` land in the config.
 TOPIC_BINDINGS: tuple[str, ...] = (
@@ -61,6 +73,13 @@ DERIVED_CONFIG_VARIABLES: frozenset[str] = frozenset(
 # Config provider placeholders look like ${provider:path:key}; any "${" is refused unless the
 # field lists the connector's own template tokens in `FieldSpec.placeholders`.
 PLACEHOLDER_MARK = "${"
+
+
+def placeholder_message(allowed: tuple[str, ...]) -> str:
+    message = "config provider placeholders ('${...}') are not allowed: they could read files on the worker"
+    if allowed:
+        message += f"; only {', '.join(allowed)} may be used here"
+    return message + "."
 
 
 class CatalogError(Exception):
@@ -99,19 +118,29 @@ class FieldSpec:
     name: str
     type: str  # one of FIELD_TYPES
     required: bool = False
-    default: str | int | bool | None = None
+    default: str | int | float | bool | None = None
     enum: tuple[str, ...] = ()
     help: str = ""
     secret: bool = False  # sent in the request's `credentials`, never in `config`; type "password"
     flavours: frozenset[str] | None = None  # None: offered on every flavour of the type
     minimum: int | None = None
     maximum: int | None = None
-    pattern: str | None = None  # the whole value must match (re.fullmatch)
+    # The whole value must match; written in the common subset of Python's re and ECMA-262 (see values.py).
+    pattern: str | None = None
     pattern_help: str = ""  # said when the pattern does not match
     placeholders: tuple[str, ...] = ()  # the connector's own template tokens allowed in the value, e.g. "${offset}"
     # A path on the Connect worker's file system: confined to the tenant's file sandbox, and the type
     # is offered only on clusters where a platform admin allows worker files.
     worker_path: bool = False
+    # The plugin compares the enum case-insensitively (Debezium, Confluent's JDBC-based sources): any
+    # spelling is accepted and the canonical one (the enum's) is rendered.
+    enum_ignore_case: bool = False
+    # Whether the renderer writes the default when the tenant leaves the field out. Fields taken from a
+    # plugin's snapshot leave their defaults to the plugin (the default is documentation).
+    render_default: bool = True
+    # Why the platform requires a field the plugin does not (said in the error and in the catalog).
+    required_reason: str = ""
+    from_plugin: bool = False  # taken as is from the plugin's snapshot (connectors.catalog.policy)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "flavours", _as_frozenset(self.flavours))
@@ -124,17 +153,34 @@ class FieldSpec:
             problems.append("a secret has no default")
         if self.worker_path and (self.type != "string" or self.default is not None):
             problems.append("a worker path is a string without a default")
-        if self.enum and self.default is not None and self.default not in self.enum:
+        if self.enum and self.default is not None and self.canonical(self.default) not in self.enum:
             problems.append(f"default {self.default!r} is not in its enum")
+        if self.enum and self.type != "string":
+            problems.append("only string fields have an enum")
         if self.required and self.default is not None:
             problems.append("a required field has no default (a default makes it optional)")
+        if self.required_reason and not self.required:
+            problems.append("a required_reason is for required fields")
         if self.flavours is not None and not self.flavours <= set(FLAVOURS):
             problems.append(f"unknown flavours {sorted(self.flavours - set(FLAVOURS))}")
+        if self.type == "integer":
+            try:
+                integer_pattern(self.minimum, self.maximum)
+            except ValueError as error:
+                problems.append(f"bounds: {error}")
         if problems:
             raise ValueError(f"FieldSpec '{self.name}': " + "; ".join(problems))
 
     def offered_on(self, flavour: str | None) -> bool:
         return flavour is None or self.flavours is None or flavour in self.flavours
+
+    def canonical(self, value: Any) -> Any:
+        """An enum value in the enum's own spelling (any spelling of it when the plugin ignores case)."""
+        if self.enum and self.enum_ignore_case and isinstance(value, str):
+            for choice in self.enum:
+                if choice.lower() == value.lower():
+                    return choice
+        return value
 
     def render(self, value: Any) -> str:
         """The value as Connect wants it: always a string (Confluent Cloud accepts nothing else)."""
@@ -142,7 +188,9 @@ class FieldSpec:
             return "true" if value else "false"
         if self.type == "boolean" and isinstance(value, str):
             return value.strip().lower()
-        if isinstance(value, int):
+        if self.type == "integer" and isinstance(value, float):
+            return str(int(value))
+        if isinstance(value, (int, float)):
             return str(value)
         if self.type == "integer" and isinstance(value, str):
             return str(int(value.strip()))
@@ -150,38 +198,97 @@ class FieldSpec:
             value = value.split(",")
         if isinstance(value, (list, tuple)):
             return ",".join(str(item).strip() for item in value)
-        return str(value)
+        return str(self.canonical(value))
 
-    def json_schema(self) -> dict[str, Any]:
+    # -- the value grammar, one for the validator and the schema ---------------------------------
+
+    def string_rules(self) -> list[tuple[str, str]]:
+        """(anchored pattern, message) pairs a string value must all match (see connectors.catalog.values)."""
         if self.type == "integer":
-            schema: dict[str, Any] = {"type": "integer"}
+            rules = [(anchored(INTEGER), "must be an integer.")]
+            if self.minimum is not None or self.maximum is not None:
+                rules.append((integer_pattern(self.minimum, self.maximum), self.bounds_message()))
+            return rules
+        if self.type == "number":
+            return [(anchored(NUMBER), "must be a number.")]
+        if self.type == "boolean":
+            return [(boolean_pattern(), "must be true or false.")]
+        rules = [(NOT_BLANK, "must not be empty (leave the field out instead).")]
+        if self.type == "list":
+            rules = [(list_string_pattern(), "must not be empty or contain empty items.")]
+        rules.append((placeholder_free_pattern(self.placeholders), placeholder_message(self.placeholders)))
+        if self.enum:
+            rules.append(
+                (
+                    one_of_pattern(self.enum, ignore_case=self.enum_ignore_case),
+                    f"must be one of: {', '.join(self.enum)}.",
+                )
+            )
+        if self.pattern is not None:
+            rules.append(
+                (anchored(self.pattern), f"is invalid: {self.pattern_help or 'it does not have the expected form'}.")
+            )
+        return rules
+
+    def bounds_message(self) -> str:
+        if self.maximum is None:
+            return f"must be at least {self.minimum}."
+        return f"must be from {self.minimum} to {self.maximum}."
+
+    def value_schema(self, *, nullable: bool) -> dict[str, Any]:
+        """JSON Schema of the field's value: exactly what `schema_checks.value_errors` accepts."""
+        patterns = [{"pattern": pattern} for pattern, _ in self.string_rules()]
+        string_branch: dict[str, Any] = {"type": "string", "allOf": patterns}
+        if self.enum and not self.enum_ignore_case:
+            string_branch = {"type": "string", "enum": list(self.enum)}  # each choice passes the other rules
+        if self.type in ("integer", "number"):
+            native: dict[str, Any] = {"type": self.type}
+            if self.minimum is not None:
+                native["minimum"] = self.minimum
+            if self.maximum is not None:
+                native["maximum"] = self.maximum
+            branches = [native, string_branch]
         elif self.type == "boolean":
-            schema = {"type": "boolean"}
+            branches = [{"type": "boolean"}, string_branch]
         elif self.type == "list":
-            schema = {
-                "anyOf": [
-                    {"type": "array", "items": {"type": "string", "minLength": 1}},
-                    {"type": "string", "description": "comma-separated"},
-                ]
+            item_rules = [NOT_BLANK, placeholder_free_pattern(self.placeholders), anchored("[^,]*")]
+            array = {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "string", "allOf": [{"pattern": pattern} for pattern in item_rules]},
             }
+            branches = [array, string_branch]
+        elif self.secret:
+            # In credentials, "********" keeps the stored secret; any other non-empty string without placeholders.
+            branches = [
+                {"type": "string", "allOf": [{"pattern": NOT_BLANK}, {"pattern": placeholder_free_pattern(())}]},
+                {"const": KEEP_SECRET_MARK},
+            ]
         else:
-            schema = {"type": "string"}
+            branches = [string_branch]
+        if nullable:
+            branches.append({"type": "null"})
+        return branches[0] if len(branches) == 1 else {"anyOf": branches}
+
+    def json_schema(self, *, nullable: bool = True) -> dict[str, Any]:
+        schema = self.value_schema(nullable=nullable)
+        schema["x-type"] = self.type
         if self.secret:
             schema["writeOnly"] = True
             schema["format"] = "password"
-        if self.help:
-            schema["description"] = self.help
+        description = self.help
+        if self.pattern_help:
+            description = f"{description} Rule: {self.pattern_help}.".strip()
+        if self.required_reason:
+            description = f"{description} Required by the platform: {self.required_reason}.".strip()
+        if description:
+            schema["description"] = description
         if self.enum:
-            schema["enum"] = list(self.enum)
+            schema["x-enum"] = list(self.enum)  # the canonical spellings
+            if self.enum_ignore_case:
+                schema["x-enum-ignore-case"] = True
         if self.default is not None:
             schema["default"] = self.default
-        if self.minimum is not None:
-            schema["minimum"] = self.minimum
-        if self.maximum is not None:
-            schema["maximum"] = self.maximum
-        if self.pattern_help:
-            # The pattern itself is a Python regular expression (not always valid ECMA-262): say it in words.
-            schema["description"] = f"{schema.get('description', '')} Rule: {self.pattern_help}.".strip()
         if self.flavours is not None:
             schema["x-flavours"] = sorted(self.flavours)
         return schema
@@ -264,6 +371,8 @@ class ConnectorType:
     dependencies: tuple[Dependency, ...] = ()
     guarantees: tuple[str, ...] = (AT_LEAST_ONCE,)  # what the type can give, weakest first
     consumer_expectations: str = ""  # what a consumer of its topics must expect (CDC: keys, tombstones, order)
+    # Per flavour: properties of the plugin the platform refuses, with why (said in the error and the catalog).
+    refused: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
@@ -301,7 +410,7 @@ class ConnectorType:
                 # Secrets keep their names: masking and the credentials section know them by the type's.
                 if secrets := sorted(named & {spec.name for spec in self.secret_fields(flavour)}):
                     problems.append(f"{implementation.name} on {flavour} may not translate secrets {secrets}")
-        for mapping_name in ("fixed_config", "converters", "derived_config", "alternatives"):
+        for mapping_name in ("fixed_config", "converters", "derived_config", "alternatives", "refused"):
             if not set(getattr(self, mapping_name)) <= set(self.classes):
                 problems.append(f"{mapping_name} names a flavour the type is not offered on")
         known = {spec.name for spec in self.fields}
@@ -374,6 +483,18 @@ class ConnectorType:
         """Every secret field name of the type, on any flavour (used to mask rendered configs)."""
         return frozenset(spec.name for spec in self.fields if spec.secret)
 
+    def refusals(self, flavour: str | None = None) -> dict[str, str]:
+        """The refused properties on `flavour` (on every flavour when None), each with why."""
+        found: dict[str, str] = {}
+        for each, refused in self.refused.items():
+            if flavour is None or each == flavour:
+                found.update(refused)
+        return found
+
+    def refusal(self, key: str, flavour: str | None = None) -> str | None:
+        """Why `key` is refused on `flavour` (on any flavour when None), None when it is not."""
+        return self.refusals(flavour).get(key)
+
     # -- platform keys -------------------------------------------------------------------------
 
     def topic_keys(self, flavour: str) -> tuple[str, ...]:
@@ -397,9 +518,11 @@ class ConnectorType:
     def json_schema(self, flavour: str | None = None) -> dict[str, Any]:
         """JSON Schema (draft 2020-12) of the request's `config` and `credentials` for this type.
 
-        With a flavour, only that flavour's fields, with their exact `required` lists. Without one,
-        every field; a field offered on some flavours only carries `x-flavours` and is required only
-        when it is required on every flavour of the type.
+        With a flavour, exactly what layer (a) (`schema_checks.config_errors`) accepts on that flavour:
+        string-encoded numbers and booleans, enums in any case where the plugin ignores case, `null` for
+        "unset", the one-of groups and the fields another field's value requires. Without one, every
+        field; a field offered on some flavours only carries `x-flavours` and is required only when it is
+        required on every flavour of the type (the catalog API serves each flavour's exact schema too).
         """
         if flavour is not None and not self.offered_on(flavour):
             raise UnsupportedFlavour(self, flavour)
@@ -412,9 +535,10 @@ class ConnectorType:
                 props, required = credential_props, credential_required
             else:
                 props, required = config_props, config_required
-            props[spec.name] = spec.json_schema()
             offered_everywhere = spec.flavours is None or flavour is not None or set(self.flavours) <= spec.flavours
-            if spec.required and offered_everywhere and spec.name not in required:
+            is_required = spec.required and offered_everywhere
+            props[spec.name] = spec.json_schema(nullable=not is_required)
+            if is_required and spec.name not in required:
                 required.append(spec.name)
 
         def section(props: dict[str, Any], required: list[str], description: str) -> dict[str, Any]:
@@ -448,9 +572,60 @@ class ConnectorType:
             "x-permissions": list(self.permissions),
             "x-docs-url": self.docs_url,
         }
+        if refused := self.refusals(flavour):
+            schema["x-refused"] = dict(sorted(refused.items()))
+        if flavour is not None and (rules := self._rules_schema(flavour)):
+            schema["allOf"] = rules
         if self.max_tasks is not None:
             schema["x-max-tasks"] = self.max_tasks
         return schema
+
+    def _rules_schema(self, flavour: str) -> list[dict[str, Any]]:
+        """The one-of groups and the dependencies on `flavour`, as JSON Schema."""
+
+        def section_of(spec: FieldSpec) -> str:
+            return "credentials" if spec.secret else "config"
+
+        def is_set(spec: FieldSpec) -> dict[str, Any]:
+            return {
+                "required": [section_of(spec)],
+                "properties": {
+                    section_of(spec): {"required": [spec.name], "properties": {spec.name: {"not": {"type": "null"}}}}
+                },
+            }
+
+        rules: list[dict[str, Any]] = []
+        for group in self.one_of:
+            specs = [spec for spec in (self.field_spec(name, flavour) for name in group) if spec is not None]
+            if specs:
+                rules.append({"oneOf": [is_set(spec) for spec in specs]})
+        for dependency in self.dependencies:
+            trigger = self.field_spec(dependency.field, flavour)
+            needed = [spec for spec in (self.field_spec(name, flavour) for name in dependency.requires) if spec]
+            if trigger is None or not needed:
+                continue
+            if trigger.type != "string":
+                raise ValueError(f"{self.key}: a dependency's trigger '{trigger.name}' must be a string field")
+            section = section_of(trigger)
+            chosen = {
+                "required": [section],
+                "properties": {
+                    section: {
+                        "required": [trigger.name],
+                        "properties": {
+                            trigger.name: {
+                                "type": "string",
+                                "pattern": one_of_pattern(dependency.values, ignore_case=trigger.enum_ignore_case),
+                            }
+                        },
+                    }
+                },
+            }
+            condition: dict[str, Any] = chosen
+            if trigger.default is not None and trigger.canonical(trigger.default) in dependency.values:
+                condition = {"anyOf": [chosen, {"not": is_set(trigger)}]}
+            rules.append({"if": condition, "then": {"allOf": [is_set(spec) for spec in needed]}})
+        return rules
 
 
 def known_names(connector_type: ConnectorType, flavour: str) -> set[str]:

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.catalog.field_errors import FieldErrors
-from connectors.catalog.registry import PLACEHOLDER_MARK, ConnectorType, FieldSpec, Implementation
+from connectors.catalog.registry import (
+    PLACEHOLDER_MARK,
+    ConnectorType,
+    FieldSpec,
+    Implementation,
+    placeholder_message,
+)
+from connectors.catalog.values import INTEGER, NOT_BLANK, anchored, matches
 from controlplane.flavours import FLAVOURS
 from controlplane.masking import MASK
 
@@ -91,8 +98,8 @@ def platform_key_reason(key: str, *, connector_type: ConnectorType, flavour: str
     if ".override." in key or key.endswith(CLIENT_LOGIN_SUFFIXES):
         # Before the type's own fields: no type may let a tenant choose who its connector logs in as.
         return "client overrides are not allowed: the platform configures the connector's Kafka clients"
-    if connector_type.field_spec(key) is not None:
-        return None
+    if connector_type.field_spec(key, flavour if flavour in connector_type.flavours else None) is not None:
+        return None  # a field of the type there (e.g. a managed connector's converter options)
     if key in PLATFORM_KEYS:
         return PLATFORM_KEYS[key]
     for prefix, reason in PLATFORM_PREFIXES:
@@ -103,6 +110,10 @@ def platform_key_reason(key: str, *, connector_type: ConnectorType, flavour: str
     return None
 
 
+def refusal_message(key: str, reason: str) -> str:
+    return f"'{key}' is refused by the platform: {reason}."
+
+
 def has_placeholder(value: str, *, allowed: tuple[str, ...] = ()) -> bool:
     """True when `value` contains "${" other than in the `allowed` template tokens."""
     for token in allowed:
@@ -110,19 +121,7 @@ def has_placeholder(value: str, *, allowed: tuple[str, ...] = ()) -> bool:
     return PLACEHOLDER_MARK in value
 
 
-def _placeholder_message(allowed: tuple[str, ...]) -> str:
-    message = "config provider placeholders ('${...}') are not allowed: they could read files on the worker"
-    if allowed:
-        message += f"; only {', '.join(allowed)} may be used here"
-    return message + "."
-
-
-def _strings_in(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [item for item in value if isinstance(item, str)]
-    return []
+_placeholder_message = placeholder_message
 
 
 def _is_set(value: Any) -> bool:
@@ -136,42 +135,69 @@ def _is_set(value: Any) -> bool:
 
 
 def value_errors(spec: FieldSpec, value: Any) -> list[str]:
-    """What is wrong with `value` for `spec` (type, enum, bounds, pattern, placeholders)."""
-    errors: list[str] = []
-    if spec.type == "integer":
-        if isinstance(value, bool) or not (
-            isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value))
-        ):
-            return ["must be an integer."]
-        number = int(value)
-        if spec.minimum is not None and number < spec.minimum:
-            errors.append(f"must be at least {spec.minimum}.")
-        if spec.maximum is not None and number > spec.maximum:
-            errors.append(f"must be at most {spec.maximum}.")
-        return errors
-    if spec.type == "boolean":
-        if isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in ("true", "false")):
-            return []
-        return ["must be true or false."]
-    if spec.type == "list":
-        items = value.split(",") if isinstance(value, str) else value
-        if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
-            return ["must be a list of strings or a comma-separated string."]
-        if not items or not all(item.strip() for item in items):
-            errors.append("must not be empty or contain empty items.")
-        if not isinstance(value, str) and any("," in item for item in items):
-            errors.append("items must not contain commas.")
-    elif not isinstance(value, str):
-        return ["must be a string."]
-    elif not value.strip():
-        return ["must not be empty (leave the field out instead)."]
-    if any(has_placeholder(text, allowed=spec.placeholders) for text in _strings_in(value)):
-        errors.append(_placeholder_message(spec.placeholders))
-    if spec.enum and spec.render(value) not in spec.enum:
-        errors.append(f"must be one of: {', '.join(spec.enum)}.")
-    if spec.pattern is not None and isinstance(value, str) and not re.fullmatch(spec.pattern, value.strip()):
-        errors.append(f"is invalid: {spec.pattern_help or 'it does not have the expected form'}.")
+    """What is wrong with `value` for `spec`: the grammar of `FieldSpec.string_rules`, which the served JSON
+    Schema carries too (`FieldSpec.value_schema`), so a client validating against it agrees with this."""
+    if spec.secret:
+        return _secret_errors(value)
+    if isinstance(value, bool):
+        return [] if spec.type == "boolean" else [_type_message(spec)]
+    if spec.type in ("integer", "number") and isinstance(value, (int, float)):
+        if spec.type == "integer" and not (isinstance(value, int) or value.is_integer()):
+            return [_type_message(spec)]
+        return _bounds_errors(spec, value)
+    if spec.type == "list" and isinstance(value, (list, tuple)):
+        return _list_errors(spec, value)
+    if not isinstance(value, str):
+        return [_type_message(spec)]
+    errors = []
+    for pattern, message in spec.string_rules():
+        if not matches(pattern, value):
+            if spec.type == "integer" and pattern != anchored(INTEGER):
+                return _bounds_errors(spec, int(value))  # the same bounds, said in numbers
+            errors.append(message)
+            if spec.type in ("integer", "number", "boolean") or message.startswith("must not be empty"):
+                break  # the other rules say nothing more about a value of the wrong kind
     return errors
+
+
+def _type_message(spec: FieldSpec) -> str:
+    return {
+        "integer": "must be an integer.",
+        "number": "must be a number.",
+        "boolean": "must be true or false.",
+        "list": "must be a list of strings or a comma-separated string.",
+    }.get(spec.type, "must be a string.")
+
+
+def _bounds_errors(spec: FieldSpec, number: float) -> list[str]:
+    if spec.minimum is not None and number < spec.minimum:
+        return [f"must be at least {spec.minimum}."]
+    if spec.maximum is not None and number > spec.maximum:
+        return [f"must be at most {spec.maximum}."]
+    return []
+
+
+def _list_errors(spec: FieldSpec, items: list | tuple) -> list[str]:
+    if not all(isinstance(item, str) for item in items):
+        return ["must be a list of strings or a comma-separated string."]
+    errors = []
+    if not items or not all(matches(NOT_BLANK, item) for item in items):
+        errors.append("must not be empty or contain empty items.")
+    if any("," in item for item in items):
+        errors.append("items must not contain commas.")
+    if any(has_placeholder(item, allowed=spec.placeholders) for item in items):
+        errors.append(_placeholder_message(spec.placeholders))
+    return errors
+
+
+def _secret_errors(value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return ["must be a string."]
+    if not matches(NOT_BLANK, value):
+        return ["must not be empty (leave the secret out instead)."]
+    if value != KEEP_SECRET and has_placeholder(value):
+        return [_placeholder_message(())]
+    return []
 
 
 def _unknown_message(key: str, *, connector_type: ConnectorType, flavour: str | None) -> str:
@@ -294,6 +320,9 @@ def _config_key_errors(
             errors.add(path, f"'{key}' is set by the platform: {reason}.")
             continue
         spec = connector_type.field_spec(key, flavour if offered else None)
+        if spec is None and (reason := connector_type.refusal(key, flavour if offered else None)):
+            errors.add(path, refusal_message(key, reason))
+            continue
         if spec is None:
             elsewhere = connector_type.field_spec(key)
             if elsewhere is not None:
@@ -331,6 +360,9 @@ def _credential_key_errors(
             errors.add(path, _placeholder_message(()))
             continue
         spec = connector_type.field_spec(key, flavour if offered else None)
+        if spec is None and (reason := connector_type.refusal(key, flavour if offered else None)):
+            errors.add(path, refusal_message(key, reason))
+            continue
         if spec is None:
             elsewhere = connector_type.field_spec(key)
             if elsewhere is not None and elsewhere.secret:
@@ -346,12 +378,8 @@ def _credential_key_errors(
             continue
         if value is None:
             continue
-        if not isinstance(value, str):
-            errors.add(path, "must be a string.")
-        elif not value:
-            errors.add(path, "must not be empty (leave the secret out instead).")
-        elif value != KEEP_SECRET and has_placeholder(value):
-            errors.add(path, _placeholder_message(()))
+        for message in _secret_errors(value):
+            errors.add(path, message)
 
 
 @dataclass(frozen=True)
@@ -385,7 +413,10 @@ def _location(spec: FieldSpec) -> str:
 def _required_errors(errors: FieldErrors, sent: _SentFields, *, connector_type: ConnectorType, flavour: str) -> None:
     for spec in connector_type.fields_for(flavour):
         if spec.required and sent.missing(spec):
-            errors.add(_location(spec), "this secret is required." if spec.secret else "this field is required.")
+            message = "this secret is required." if spec.secret else "this field is required."
+            if spec.required_reason:
+                message = f"{message[:-1]}: {spec.required_reason}."
+            errors.add(_location(spec), message)
 
 
 def _one_of_errors(errors: FieldErrors, sent: _SentFields, *, connector_type: ConnectorType, flavour: str) -> None:

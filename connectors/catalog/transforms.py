@@ -425,3 +425,45 @@ def route_prefix_errors(transforms: list[Mapping[str, Any]] | None, *, topic_pre
                 + (" or '${topic}'." if route.option == "topic.format" else ".")
             )
     return errors
+
+
+def transforms_from_config(config: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The request's `transforms` for Connect's ``transforms*`` and ``predicates*`` keys (the inverse of
+    `render_transforms`), and why each key that cannot be taken is not. Check the result with
+    `transforms_errors`: only Kafka's built-in SMTs and predicates are allowed."""
+    problems: dict[str, str] = {}
+    used: set[str] = {"transforms", "predicates"}
+
+    def names(key: str) -> list[str]:
+        return [name.strip() for name in str(config.get(key, "")).split(",") if name.strip()]
+
+    predicates = names("predicates")
+    transforms: list[dict[str, Any]] = []
+    for alias in names("transforms"):
+        prefix = f"transforms.{alias}."
+        options = {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
+        used.update(prefix + option for option in options)
+        item: dict[str, Any] = {"alias": alias, "type": options.pop("type", "")}
+        predicate_alias = options.pop("predicate", None)
+        negate = options.pop("negate", None)
+        if options:
+            item["options"] = options
+        if predicate_alias:
+            predicate_prefix = f"predicates.{predicate_alias}."
+            predicate_options = {
+                key[len(predicate_prefix) :]: value for key, value in config.items() if key.startswith(predicate_prefix)
+            }
+            used.update(predicate_prefix + option for option in predicate_options)
+            predicate: dict[str, Any] = {"type": predicate_options.pop("type", "")}
+            if predicate_options:
+                predicate["options"] = predicate_options
+            item["predicate"] = predicate
+            if str(negate).strip().lower() == "true":
+                item["negate"] = True
+            if predicate_alias not in predicates:
+                problems[f"transforms.{alias}.predicate"] = f"predicate '{predicate_alias}' is not listed in predicates"
+        transforms.append(item)
+    for key in config:
+        if key not in used:
+            problems[key] = "it belongs to no transform or predicate listed in transforms/predicates"
+    return transforms, problems

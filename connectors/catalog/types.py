@@ -8,6 +8,7 @@ Adding a type means adding a `ConnectorType` here and to `ALL_TYPES`; nothing el
 
 from __future__ import annotations
 
+from connectors.catalog.policy import CLOUD_CONVERTER_OPTIONS, with_plugin_definitions
 from connectors.catalog.registry import (
     AT_LEAST_ONCE,
     CDC_CONSUMER_EXPECTATIONS,
@@ -19,6 +20,7 @@ from connectors.catalog.registry import (
     FieldSpec,
     Implementation,
 )
+from connectors.catalog.values import case_insensitive
 from controlplane.flavours import CONFLUENT_CLOUD, SELF_MANAGED
 
 SM = frozenset({SELF_MANAGED})
@@ -87,6 +89,7 @@ DEBEZIUM_STREAM_FIELDS: tuple[FieldSpec, ...] = (
         "string",
         default="initial",
         enum=("initial", "initial_only", "no_data", "when_needed"),
+        enum_ignore_case=True,  # Debezium parses its enumerations in any case
         help="initial: snapshot the tables once, then stream changes; no_data: stream changes only.",
     ),
     FieldSpec(
@@ -101,6 +104,39 @@ DEBEZIUM_STREAM_FIELDS: tuple[FieldSpec, ...] = (
 def port(default: int) -> FieldSpec:
     return FieldSpec("database.port", "integer", default=default, minimum=1, maximum=65535, help="Database port.")
 
+
+# Confluent Cloud's managed CDC connectors: a password, or a cloud identity through a provider integration
+# (Google service account impersonation for Cloud SQL, an AWS IAM role for RDS), one of them.
+def cloud_database_authentication(*, identity: str) -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec(
+            "authentication.method",
+            "string",
+            default="Password",
+            enum=("Password", identity),
+            render_default=False,
+            flavours=CC,
+            help=f"Password (database.password) or {identity} (provider.integration.id).",
+        ),
+        FieldSpec("database.password", "password", secret=True, flavours=CC, help="Password of database.user."),
+        FieldSpec(
+            "provider.integration.id",
+            "string",
+            flavours=CC,
+            help=f"A Confluent provider integration for {identity}.",
+        ),
+    )
+
+
+def cloud_database_dependencies(*, identity: str) -> tuple[Dependency, ...]:
+    return (
+        Dependency("authentication.method", ("Password",), ("database.password",)),
+        Dependency("authentication.method", (identity,), ("provider.integration.id",)),
+    )
+
+
+GOOGLE_IMPERSONATION = "Google service account impersonation"
+AWS_IAM_ROLES = "IAM Roles"
 
 # --- Change data capture (Debezium) ---------------------------------------------------------------
 
@@ -118,19 +154,24 @@ POSTGRES_CDC_SOURCE = ConnectorType(
         FieldSpec(
             "database.user", "string", required=True, help="A role with REPLICATION LOGIN and SELECT on the tables."
         ),
-        FieldSpec("database.password", "password", secret=True, required=True, help="Password of database.user."),
+        FieldSpec(
+            "database.password", "password", secret=True, required=True, flavours=SM, help="Password of database.user."
+        ),
+        *cloud_database_authentication(identity=GOOGLE_IMPERSONATION),
         FieldSpec("database.dbname", "string", required=True, help="The database to capture changes from."),
         FieldSpec(
             "database.sslmode",
             "string",
             default="prefer",
             enum=("disable", "prefer", "require", "verify-ca", "verify-full"),
+            enum_ignore_case=True,
             help="TLS to the database server.",
         ),
         FieldSpec(
             "table.include.list",
             "list",
             required=True,
+            required_reason="the platform's publication holds only the tables a connector names (filtered)",
             help="Tables to capture: regular expressions matched against 'schema.table', e.g. public.orders.",
         ),
         *DEBEZIUM_STREAM_FIELDS,
@@ -153,6 +194,7 @@ POSTGRES_CDC_SOURCE = ConnectorType(
         CONFLUENT_CLOUD: {"publication.autocreate.mode": "filtered"},
     },
     converters={SELF_MANAGED: json_converters(schemas=True)},
+    dependencies=cloud_database_dependencies(identity=GOOGLE_IMPERSONATION),
     # One slot and one publication per connector (the defaults, 'debezium' / 'dbz_publication',
     # would be shared by every connector on the same database, on both flavours).
     derived_config={
@@ -180,7 +222,10 @@ MYSQL_CDC_SOURCE = ConnectorType(
             required=True,
             help="A user with SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE and REPLICATION CLIENT.",
         ),
-        FieldSpec("database.password", "password", secret=True, required=True, help="Password of database.user."),
+        FieldSpec(
+            "database.password", "password", secret=True, required=True, flavours=SM, help="Password of database.user."
+        ),
+        *cloud_database_authentication(identity=AWS_IAM_ROLES),
         FieldSpec(
             "database.server.id",
             "integer",
@@ -195,6 +240,7 @@ MYSQL_CDC_SOURCE = ConnectorType(
             "string",
             default="preferred",
             enum=("disabled", "preferred", "required", "verify_ca", "verify_identity"),
+            enum_ignore_case=True,
             help="TLS to the database server.",
         ),
         FieldSpec("database.include.list", "list", help="Databases to capture (regular expressions)."),
@@ -216,6 +262,7 @@ MYSQL_CDC_SOURCE = ConnectorType(
     ),
     docs_url="https://debezium.io/documentation/reference/stable/connectors/mysql.html",
     converters={SELF_MANAGED: json_converters(schemas=True)},
+    dependencies=cloud_database_dependencies(identity=AWS_IAM_ROLES),
     # Debezium MySQL keeps the tables' DDL history in a Kafka topic; keep it inside the tenant's
     # prefix (Confluent Cloud's default, dbhistory.<prefix>.<lcc-id>, would be outside it).
     derived_config={
@@ -234,11 +281,26 @@ MYSQL_CDC_SOURCE = ConnectorType(
 # Drivers the platform accepts, and driver options that load classes or read/write files on the
 # worker (pgjdbc socketFactory/sslfactory/loggerFile, MySQL autoDeserialize/allowLoadLocalInfile,
 # interceptors...). Credentials belong in connection.user / connection.password, not in the URL.
+JDBC_URL_OPTIONS_REFUSED = (
+    "socketfactory",
+    "sslfactory",
+    "sslhostnameverifier",
+    "sslpasswordcallback",
+    "authenticationplugin",
+    "loggerfile",
+    "loggerlevel",
+    "autodeserialize",
+    "allowloadlocalinfile",
+    "allowurlinlocalinfile",
+    "interceptors",
+    "password",
+    "init=",
+    "runscript",
+)
+# In the common subset of Python's re and ECMA-262 (no inline flags): the options in any case.
 JDBC_URL_PATTERN = (
-    r"(?i)jdbc:(?:postgresql|mysql|mariadb|sqlserver|oracle:thin):"
-    r"(?!.*(?:socketfactory|sslfactory|sslhostnameverifier|sslpasswordcallback|authenticationplugin|"
-    r"loggerfile|loggerlevel|autodeserialize|allowloadlocalinfile|allowurlinlocalinfile|interceptors|"
-    r"password|init=|runscript))[^\s]+"
+    r"jdbc:(?:postgresql|mysql|mariadb|sqlserver|oracle:thin):"
+    r"(?!.*(?:" + "|".join(case_insensitive(option) for option in JDBC_URL_OPTIONS_REFUSED) + r"))[^\s]+"
 )
 
 
@@ -382,19 +444,39 @@ SNOWFLAKE_SOURCE = ConnectorType(
             enum=("PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE"),
             help="PRIVATE_KEY_PASSPHRASE when the private key is encrypted.",
         ),
-        FieldSpec("connection.private.key", "password", secret=True, required=True, help="The user's private key."),
+        FieldSpec(
+            "connection.private.key",
+            "password",
+            secret=True,
+            required=True,
+            required_reason="Snowflake Source authenticates with a key pair only",
+            help="The user's private key.",
+        ),
         FieldSpec("connection.private.key.passphrase", "password", secret=True, help="Passphrase of an encrypted key."),
         FieldSpec(
             "mode",
             "string",
             required=True,
             enum=("BULK", "TIMESTAMP", "INCREMENTING", "TIMESTAMP+INCREMENTING"),
+            enum_ignore_case=True,  # Confluent's JDBC-based source parses the mode in any case
             help="How new rows are found.",
         ),
-        FieldSpec("table.include.list", "list", required=True, help="Tables to copy (DATABASE.SCHEMA.TABLE)."),
+        FieldSpec(
+            "table.include.list",
+            "list",
+            required=True,
+            required_reason="a connector copies only the tables its tenant names, never a whole account",
+            help="Tables to copy (DATABASE.SCHEMA.TABLE).",
+        ),
         FieldSpec("timestamp.columns.mapping", "string", help="Timestamp column per table (timestamp modes)."),
         FieldSpec("incrementing.column.mapping", "string", help="Incrementing column per table (incrementing modes)."),
-        FieldSpec("db.timezone", "string", default="UTC", help="Time zone of the timestamp columns."),
+        # Required, with no default, by Confluent: a guessed zone would shift every timestamp offset.
+        FieldSpec(
+            "db.timezone",
+            "string",
+            required=True,
+            help="Time zone of the timestamp columns, e.g. UTC or Europe/Zurich (the Snowflake account's zone).",
+        ),
         output_data_format(default="AVRO", values=("AVRO", "JSON_SR", "PROTOBUF")),
     ),
     topic_binding="prefix",
@@ -491,7 +573,7 @@ HTTP_SOURCE_V2 = ConnectorType(
             "api1.http.offset.mode",
             "string",
             default="SIMPLE_INCREMENTING",
-            enum=("SIMPLE_INCREMENTING", "CHAINING", "CURSOR_PAGINATION"),
+            enum=("SIMPLE_INCREMENTING", "CHAINING", "CURSOR_PAGINATION", "SNAPSHOT_PAGINATION"),
             help="How the next request's offset is computed.",
         ),
         FieldSpec("api1.http.initial.offset", "string", help="Offset of the first request."),
@@ -520,7 +602,7 @@ HTTP_SOURCE_V2 = ConnectorType(
     derived_config={CONFLUENT_CLOUD: {"reporter.error.topic.name": ERROR_TOPIC}},
     dependencies=(
         *HTTP_AUTH_DEPENDENCIES,
-        Dependency("api1.http.offset.mode", ("CHAINING",), ("api1.http.offset.json.pointer",)),
+        Dependency("api1.http.offset.mode", ("CHAINING", "SNAPSHOT_PAGINATION"), ("api1.http.offset.json.pointer",)),
         Dependency("api1.http.offset.mode", ("CURSOR_PAGINATION",), ("api1.http.next.page.json.pointer",)),
     ),
 )
@@ -733,8 +815,30 @@ S3_SOURCE = ConnectorType(
     fields=(
         FieldSpec("s3.bucket.name", "string", required=True, help="Bucket to read."),
         FieldSpec("s3.region", "string", required=True, help="AWS region of the bucket, e.g. eu-west-1."),
-        FieldSpec("aws.access.key.id", "password", secret=True, required=True, help="AWS access key id."),
-        FieldSpec("aws.secret.access.key", "password", secret=True, required=True, help="AWS secret access key."),
+        FieldSpec("aws.access.key.id", "password", secret=True, required=True, flavours=SM, help="AWS access key id."),
+        FieldSpec(
+            "aws.secret.access.key", "password", secret=True, required=True, flavours=SM, help="AWS secret access key."
+        ),
+        # Confluent Cloud: access keys, or an IAM role through a provider integration (one of them).
+        FieldSpec(
+            "authentication.method",
+            "string",
+            default="Access Keys",
+            enum=("Access Keys", "IAM Roles"),
+            render_default=False,
+            flavours=CC,
+            help="Access Keys (aws.access.key.id and aws.secret.access.key) or IAM Roles (provider.integration.id).",
+        ),
+        FieldSpec("aws.access.key.id", "password", secret=True, flavours=CC, help="AWS access key id (Access Keys)."),
+        FieldSpec(
+            "aws.secret.access.key", "password", secret=True, flavours=CC, help="AWS secret access key (Access Keys)."
+        ),
+        FieldSpec(
+            "provider.integration.id",
+            "string",
+            flavours=CC,
+            help="A Confluent provider integration whose IAM role may read the bucket, e.g. cspi-abc123 (IAM Roles).",
+        ),
         FieldSpec("topics.dir", "string", default="topics", help="Top-level directory of the objects in the bucket."),
         input_data_format(values=("AVRO", "JSON", "BYTES"), default=None),
         FieldSpec(
@@ -766,6 +870,10 @@ S3_SOURCE = ConnectorType(
     fixed_config={SELF_MANAGED: {"mode": "GENERIC"}},
     converters={SELF_MANAGED: json_converters(schemas=False)},
     derived_config={SELF_MANAGED: dict(CONFLUENT_LICENSE_TOPIC)},
+    dependencies=(
+        Dependency("authentication.method", ("Access Keys",), ("aws.access.key.id", "aws.secret.access.key")),
+        Dependency("authentication.method", ("IAM Roles",), ("provider.integration.id",)),
+    ),
 )
 
 SNOWFLAKE_SINK = ConnectorType(
@@ -783,13 +891,49 @@ SNOWFLAKE_SINK = ConnectorType(
             required=True,
             help="Account URL: https://<account>.<region>.snowflakecomputing.com:443.",
         ),
-        FieldSpec("snowflake.user.name", "string", required=True, help="Snowflake user (key-pair authentication)."),
+        FieldSpec("snowflake.user.name", "string", required=True, help="Snowflake user."),
+        # Confluent Cloud: a key pair ("Password", Confluent's name for it) or OAuth 2.0, one of them.
+        FieldSpec(
+            "authentication.method",
+            "string",
+            default="Password",
+            enum=("Password", "OAuth 2.0"),
+            render_default=False,
+            flavours=CC,
+            help="Password: key pair (snowflake.private.key); OAuth 2.0: a security integration's client and token.",
+        ),
         FieldSpec(
             "snowflake.private.key",
             "password",
             secret=True,
-            required=True,
-            help="The user's private key: the key body only, without the BEGIN/END lines.",
+            flavours=CC,
+            help="The user's private key (Password): the key body only, without the BEGIN/END lines.",
+        ),
+        FieldSpec("oauth.client.id", "string", flavours=CC, help="Client id of the Snowflake security integration."),
+        FieldSpec("oauth.client.secret", "password", secret=True, flavours=CC, help="Its client secret (OAuth 2.0)."),
+        FieldSpec("oauth.refresh.token", "password", secret=True, flavours=CC, help="OAuth 2.0 refresh token."),
+        # Self-managed: key pair (snowflake_jwt, the plugin's default) or OAuth, one of them.
+        FieldSpec(
+            "snowflake.authenticator",
+            "string",
+            default="snowflake_jwt",
+            enum=("snowflake_jwt", "oauth"),
+            enum_ignore_case=True,
+            render_default=False,
+            flavours=SM,
+            help="snowflake_jwt: key pair (snowflake.private.key); oauth: an OAuth client and its refresh token.",
+        ),
+        FieldSpec(
+            "snowflake.private.key",
+            "password",
+            secret=True,
+            flavours=SM,
+            help="The user's private key (snowflake_jwt): the key body only, without the BEGIN/END lines.",
+        ),
+        FieldSpec("snowflake.oauth.client.id", "string", flavours=SM, help="OAuth client id (oauth)."),
+        FieldSpec("snowflake.oauth.client.secret", "password", secret=True, flavours=SM, help="OAuth client secret."),
+        FieldSpec(
+            "snowflake.oauth.refresh.token", "password", secret=True, flavours=SM, help="OAuth refresh token (oauth)."
         ),
         FieldSpec("snowflake.private.key.passphrase", "password", secret=True, help="Passphrase of an encrypted key."),
         FieldSpec("snowflake.database.name", "string", required=True, help="Target database."),
@@ -801,9 +945,10 @@ SNOWFLAKE_SINK = ConnectorType(
             "string",
             default="SNOWPIPE",
             enum=("SNOWPIPE", "SNOWPIPE_STREAMING"),
+            enum_ignore_case=True,  # the plugin reads it in any case (its own default is "snowpipe")
             help="Snowpipe (files) or Snowpipe Streaming (rows).",
         ),
-        input_data_format(values=("JSON", "AVRO", "JSON_SR", "PROTOBUF", "STRING", "BYTES"), default="JSON"),
+        input_data_format(values=("JSON", "AVRO", "JSON_SR", "PROTOBUF", "STRING"), default="JSON"),
     ),
     topic_binding="topics",
     topic_key="topics",
@@ -814,7 +959,19 @@ SNOWFLAKE_SINK = ConnectorType(
     ),
     docs_url="https://docs.confluent.io/cloud/current/connectors/cc-snowflake-sink/cc-snowflake-sink.html",
     converters={SELF_MANAGED: {"key.converter": STRING_CONVERTER, "value.converter": SNOWFLAKE_JSON_CONVERTER}},
-    dependencies=(Dependency("snowflake.ingestion.method", ("SNOWPIPE_STREAMING",), ("snowflake.role.name",)),),
+    dependencies=(
+        Dependency("snowflake.ingestion.method", ("SNOWPIPE_STREAMING",), ("snowflake.role.name",)),
+        Dependency("snowflake.authenticator", ("snowflake_jwt",), ("snowflake.private.key",)),
+        Dependency("authentication.method", ("Password",), ("snowflake.private.key",)),
+        Dependency(
+            "authentication.method", ("OAuth 2.0",), ("oauth.client.id", "oauth.client.secret", "oauth.refresh.token")
+        ),
+        Dependency(
+            "snowflake.authenticator",
+            ("oauth",),
+            ("snowflake.oauth.client.id", "snowflake.oauth.client.secret", "snowflake.oauth.refresh.token"),
+        ),
+    ),
 )
 
 # --- Development ---------------------------------------------------------------------------------
@@ -857,6 +1014,109 @@ FILE_SINK = ConnectorType(
     docs_url="https://kafka.apache.org/documentation/#connect_running",
     converters={SELF_MANAGED: json_converters(schemas=False)},
 )
+
+# --- The plugins' own definitions under the policy above ----------------------------------------------
+# Every property of each self-managed plugin whose snapshot is committed (connectors/catalog/definitions/)
+# is known to its type: a field as written above, a field as the plugin defines it, platform-owned, or
+# refused with the reason given here or by a rule of connectors.catalog.policy.
+
+DEBEZIUM_REFUSED = {
+    "database.initial.statements": "statements run on every connection are the database owner's, not a connector's",
+    "signal.enabled.channels": "signals are not offered: they would let a connector be steered outside its request",
+    "notification.enabled.channels": "notifications are not offered: their channels name topics outside the request",
+    "openlineage.integration.enabled": "OpenLineage is not offered: it needs a configuration file on the worker",
+    "custom.metric.tags": "the platform tags the connector's metrics",
+}
+
+WORKER_PROXY = (
+    "it sets the proxy of the whole Connect worker, shared by every tenant's connectors; ask the platform team"
+)
+SNOWFLAKE_REFUSED = {
+    "jvm.proxy.host": WORKER_PROXY,
+    "jvm.proxy.port": WORKER_PROXY,
+    "jvm.proxy.username": WORKER_PROXY,
+    "jvm.proxy.password": WORKER_PROXY,
+    "jvm.nonProxy.hosts": WORKER_PROXY,
+    "snowflake.test.rebalancing": "a test switch of the plugin, not for connectors in production",
+    "enable.mdc.logging": "the platform sets the workers' logging",
+    "jmx": "the platform sets the workers' metrics",
+}
+
+POSTGRES_CDC_SOURCE = with_plugin_definitions(
+    POSTGRES_CDC_SOURCE,
+    flavour=SELF_MANAGED,
+    refused={**DEBEZIUM_REFUSED, "database.sslpassword": "it unlocks database.sslkey, a file on the Connect workers"},
+    enum_ignore_case=True,
+)
+# Debezium's schema history switches a tenant may set (the history topic itself is the platform's).
+SCHEMA_HISTORY_OPTIONS = r"schema\.history\.internal\.(?:skip\.unparseable\.ddl|store\.only\.captured\.\w+\.ddl)"
+MYSQL_CDC_SOURCE = with_plugin_definitions(
+    MYSQL_CDC_SOURCE,
+    flavour=SELF_MANAGED,
+    refused=DEBEZIUM_REFUSED,
+    enum_ignore_case=True,
+    offered=SCHEMA_HISTORY_OPTIONS,
+)
+MYSQL_CDC_SOURCE = with_plugin_definitions(
+    MYSQL_CDC_SOURCE,
+    flavour=CONFLUENT_CLOUD,
+    enum_ignore_case=True,
+    offered=f"{CLOUD_CONVERTER_OPTIONS}|{SCHEMA_HISTORY_OPTIONS}",
+)
+SNOWFLAKE_SINK = with_plugin_definitions(
+    SNOWFLAKE_SINK,
+    flavour=SELF_MANAGED,
+    refused=SNOWFLAKE_REFUSED,
+)
+SNOWFLAKE_SINK = with_plugin_definitions(SNOWFLAKE_SINK, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)
+ONE_API = "the platform configures one API per connector (apis.num=1): create a connector per API"
+OFFSET_TOKENS = ("${offset}",)
+HTTP_SOURCE_V2 = with_plugin_definitions(
+    HTTP_SOURCE_V2,
+    flavour=CONFLUENT_CLOUD,
+    offered=CLOUD_CONVERTER_OPTIONS,
+    refused={"api.chaining.parent.child.relationship": ONE_API},
+    refused_patterns=((r"api(?:[2-9]|1[0-5])\..+", ONE_API),),
+    placeholders={"api1.http.path.parameters": OFFSET_TOKENS},
+)
+RECORD_TOKENS = ("${key}", "${topic}")
+HTTP_SINK_V2 = with_plugin_definitions(
+    HTTP_SINK_V2,
+    flavour=CONFLUENT_CLOUD,
+    offered=CLOUD_CONVERTER_OPTIONS,
+    refused_patterns=((r"api(?:[2-9]|1[0-5])\..+", ONE_API),),
+    placeholders={
+        name: RECORD_TOKENS
+        for name in (
+            "api1.batch.key.pattern",
+            "api1.regex.replacements",
+            "api1.http.request.body",
+            "api1.http.path.parameters",
+            "api1.upsert.api.path",
+        )
+    },
+)
+SNOWFLAKE_SOURCE = with_plugin_definitions(SNOWFLAKE_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)
+DATAGEN_SOURCE = with_plugin_definitions(DATAGEN_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)
+S3_SOURCE = with_plugin_definitions(S3_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS)
+SECRET_MANAGER = "secrets are the request's credentials, kept encrypted by the platform, not a secret manager's"
+POSTGRES_CDC_SOURCE = with_plugin_definitions(
+    POSTGRES_CDC_SOURCE,
+    flavour=CONFLUENT_CLOUD,
+    refused={
+        "secret.manager.enabled": SECRET_MANAGER,
+        "secret.manager": SECRET_MANAGER,
+        "secret.manager.managed.configs": SECRET_MANAGER,
+        "secret.manager.provider.integration.id": SECRET_MANAGER,
+    },
+    enum_ignore_case=True,
+    offered=CLOUD_CONVERTER_OPTIONS,
+)
+AZURE_EVENT_HUBS_SOURCE = with_plugin_definitions(
+    AZURE_EVENT_HUBS_SOURCE, flavour=CONFLUENT_CLOUD, offered=CLOUD_CONVERTER_OPTIONS
+)
+FILE_SOURCE = with_plugin_definitions(FILE_SOURCE, flavour=SELF_MANAGED)
+FILE_SINK = with_plugin_definitions(FILE_SINK, flavour=SELF_MANAGED)
 
 ALL_TYPES: tuple[ConnectorType, ...] = (
     POSTGRES_CDC_SOURCE,

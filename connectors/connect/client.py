@@ -10,7 +10,7 @@ import logging
 import random
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -39,6 +39,7 @@ class ValidationResult:
     error_count: int
     errors: dict[str, list[str]]  # only the fields that have errors
     definitions: dict[str, dict]  # config key -> Connect's ConfigKeyInfo
+    recommended_values: dict[str, list[str]] = field(default_factory=dict)  # config key -> the plugin's choices
 
     @property
     def is_valid(self) -> bool:
@@ -250,13 +251,25 @@ class ConnectClient:
         result = self._json("PUT", f"/connector-plugins/{_q(connector_class)}/config/validate", body=body)
         errors: dict[str, list[str]] = {}
         definitions: dict[str, dict] = {}
+        recommended: dict[str, list[str]] = {}
         for item in result.get("configs", []):
             value, definition = item.get("value") or {}, item.get("definition") or {}
             key = value.get("name") or definition.get("name")
             definitions[key] = definition
+            if choices := value.get("recommended_values"):
+                recommended[key] = list(choices)
             if messages := list(dict.fromkeys(value.get("errors") or [])):
                 errors[key] = messages
-        return ValidationResult(error_count=result.get("error_count", 0), errors=errors, definitions=definitions)
+        return ValidationResult(
+            error_count=result.get("error_count", 0),
+            errors=errors,
+            definitions=definitions,
+            recommended_values=recommended,
+        )
+
+    def plugin_config(self, connector_class: str) -> list[dict]:
+        """The plugin's own property definitions (name, type, default, required, documentation, group...)."""
+        return self._json("GET", f"/connector-plugins/{_q(connector_class)}/config")
 
     # -- offsets (KIP-875): read any time; alter or reset only while the connector is STOPPED ---
 

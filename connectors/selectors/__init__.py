@@ -18,6 +18,7 @@ from connectors.selectors.plugins import (
     cluster_plugin_classes,
     connector_types_for,
     implementation_on,
+    installed_plugin_classes,
     plugin_classes_by_cluster,
     plugin_installed,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "connector_types_for",
     "implementation_on",
     "offsets_request_view",
+    "installed_plugin_classes",
     "plugin_classes_by_cluster",
     "plugin_installed",
     "register_status_section",

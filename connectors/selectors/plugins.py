@@ -40,6 +40,11 @@ def cluster_plugin_classes(*, cluster: Cluster) -> set[str] | None:
     return set(classes)
 
 
+def installed_plugin_classes(cluster: Cluster) -> set[str] | None:
+    """The cluster's installed connector classes (cached briefly), None when they cannot be listed."""
+    return _plugin_classes_or_none(cluster)
+
+
 def _plugin_classes_or_none(cluster: Cluster) -> set[str] | None:
     # No database query in here (the cluster row is loaded; its endpoint only decrypts), so the
     # worker threads never open connections of their own.
@@ -123,6 +128,8 @@ def connector_types_for(*, clusters: list[Cluster]) -> list[dict]:
                 "guarantees": list(connector_type.guarantees),
                 "consumer_expectations": connector_type.consumer_expectations,
                 "schema": connector_type.json_schema(),
+                # Per flavour, exactly what validation accepts there (string-encoded numbers included).
+                "schemas": {flavour: connector_type.json_schema(flavour) for flavour in connector_type.flavours},
                 "clusters": availability,
             }
         )

@@ -6,9 +6,10 @@
 (d) transforms: Kafka's built-in SMTs and predicates from an allow-list;
 (e) the cluster's own `config/validate`, its errors mapped back to the request's field names.
 
-Layer (e) runs only when (a)-(d) pass: Connect would repeat their errors less clearly. When the
-cluster cannot be reached, (e) is skipped with a warning: the request is still accepted and
-provisioning retries until the cluster answers.
+Layer (e) runs only when (a)-(d) pass: Connect would repeat their errors less clearly. Whether the
+cluster has a plugin for the type at all is asked before (a list of its plugins, cached briefly), so a
+missing plugin is reported together with every other error. When the cluster cannot be reached, (e) is
+skipped with a warning: the request is still accepted and provisioning retries until the cluster answers.
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ from connectors.connect import (
 from connectors.errors import KafkaAccessRefused, TopicsUnavailable
 from connectors.file_sandbox import cluster_offers, worker_file_errors, worker_files_refusal
 from connectors.models import Connector
-from connectors.selectors import implementation_on, render_spec, secrets_to_scrub
+from connectors.selectors import (
+    implementation_on,
+    installed_plugin_classes,
+    plugin_installed,
+    render_spec,
+    secrets_to_scrub,
+)
 from connectors.services.topics import existing_topics
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import State
@@ -91,7 +98,9 @@ def validate_connector_spec(
             )
         )
         _check_worker_paths(spec, outcome, connector_type=connector_type)
-        _check_implementation(spec, outcome, connector_type=connector_type, cluster=cluster)
+        # A missing plugin is reported with every other error (the cluster is asked once, cached).
+        if not check_cluster or _check_plugin_installed(outcome, connector_type=connector_type, cluster=cluster):
+            _check_implementation(spec, outcome, connector_type=connector_type, cluster=cluster)
         outcome.add(error_handling_errors(kind=connector_type.kind, data=spec.error_handling))
         outcome.add(tasks_max_errors(tasks_max=spec.tasks_max, connector_type=connector_type))
         outcome.add(delivery_errors(spec, connector_type=connector_type, cluster=cluster))
@@ -142,6 +151,27 @@ def _check_worker_paths(spec: ConnectorSpec, outcome: ValidationOutcome, *, conn
         cluster=outcome.cluster, tenant=spec.tenant, connector_type=connector_type, config=spec.config
     )
     outcome.add({key: messages for key, messages in found.items() if key not in outcome.errors})
+
+
+def plugin_missing_message(*, connector_type: ConnectorType, connector_class: str, cluster: Cluster) -> str:
+    return (
+        f"{connector_type.display_name} ({connector_class}) is not installed on cluster "
+        f"{cluster.name}; ask the platform team, or choose a cluster that offers it"
+    )
+
+
+def _check_plugin_installed(outcome: ValidationOutcome, *, connector_type: ConnectorType, cluster: Cluster) -> bool:
+    """A plugin that runs the type is installed on the cluster (asked once, cached), reported together with
+    every other error of the request. False only when the cluster said it is not installed."""
+    classes = installed_plugin_classes(cluster)
+    if classes is None:
+        return True  # the cluster could not be asked: layer (e) warns, provisioning retries
+    flavour = cluster.connect_flavour
+    if plugin_installed(connector_type, flavour, classes):
+        return True
+    own = connector_type.connector_class(flavour)
+    outcome.add({"type": [plugin_missing_message(connector_type=connector_type, connector_class=own, cluster=cluster)]})
+    return False
 
 
 def _check_implementation(
@@ -265,8 +295,9 @@ def _check_on_cluster(
         outcome.add(
             {
                 "type": [
-                    f"{connector_type.display_name} ({rendered['connector.class']}) is not installed on cluster "
-                    f"{cluster.name}; ask the platform team, or choose a cluster that offers it"
+                    plugin_missing_message(
+                        connector_type=connector_type, connector_class=rendered["connector.class"], cluster=cluster
+                    )
                 ]
             }
         )

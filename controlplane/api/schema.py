@@ -35,6 +35,7 @@ DESCRIPTIONS = {
 # Operations that can conflict with what is stored (see controlplane.exceptions.Conflict).
 CONFLICTING_OPERATIONS = {
     ("post", "/api/v1/connectors/"),
+    ("post", "/api/v1/connectors/import/"),
     ("patch", "/api/v1/connectors/{name}/"),
     ("delete", "/api/v1/connectors/{name}/"),
     ("post", "/api/v1/connectors/{name}/pause/"),

@@ -226,6 +226,33 @@ def test_a_datagen_source_on_the_local_cluster_is_refused_because_the_plugin_is_
     assert "is not installed on cluster local" in message
 
 
+def test_a_missing_plugin_is_reported_together_with_missing_fields_and_policy_refusals(
+    developer, local_cluster, unique_name
+):
+    """All errors in one answer: the user learns at once that the cluster lacks the plugin and what the
+    request lacks, instead of fixing the fields first to be told about the plugin afterwards."""
+    payload = {
+        "type": "jdbc-source",
+        "cluster": "local",
+        "stage": "dev",
+        "id": unique_name("jdbc"),
+        "config": {"mode": "incrementing", "connection.url": "jdbc:postgresql://db/app?socketFactory=x"},
+        "topics": ["sales.dev.jdbc."],
+    }
+
+    response = developer.post(VALIDATE, payload, format="json")
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert "io.confluent.connect.jdbc.JdbcSourceConnector" in errors["type"][0]
+    assert "is not installed on cluster local" in errors["type"][0]
+    assert errors["config.connection.user"] == ["this field is required."]
+    assert errors["config.table.whitelist"] == ["this field is required."]
+    assert errors["config.incrementing.column.name"] == ["required when mode is incrementing."]
+    assert "driver options" in errors["config.connection.url"][0]
+    assert errors["credentials.connection.password"] == ["this secret is required."]
+
+
 # --- 4. Field-level errors ------------------------------------------------------------------------
 def test_a_transform_outside_the_allow_list_is_refused(developer, local_cluster, unique_name):
     payload = file_source(unique_name("crm"), transforms=[{"alias": "evil", "type": "com.evil.Transform"}])
@@ -331,7 +358,10 @@ def test_the_catalog_lists_every_type_with_its_schema_and_what_the_local_cluster
     for item in types.values():
         assert item["schema"]["type"] == "object" and "config" in item["schema"]["properties"], item["key"]
     assert types["file-source"]["schema"]["properties"]["config"]["required"] == ["file"]
-    assert types["postgres-cdc-source"]["schema"]["properties"]["credentials"]["required"] == ["database.password"]
+    postgres = types["postgres-cdc-source"]["schemas"]
+    assert postgres["self_managed"]["properties"]["credentials"]["required"] == ["database.password"]
+    # On Confluent Cloud the password is one of two ways to authenticate: required only with the Password method.
+    assert "required" not in postgres["confluent_cloud"]["properties"]["credentials"]
     installed = {key: item["clusters"][0]["plugin_installed"] for key, item in types.items()}
     assert [item["clusters"][0]["cluster"] for item in types.values()] == ["local"] * len(types)
     assert installed["file-source"] is True

@@ -109,7 +109,11 @@ def test_cdc_connectors_run_a_single_task():
 def test_s3_source_needs_the_guides_iam_permissions_and_aws_keys_as_secrets():
     s3 = get_type("s3-source")
     assert set(s3.permissions) == {"s3:GetObject", "s3:GetBucketLocation", "s3:ListBucket"}
-    assert {spec.name for spec in s3.secret_fields(CONFLUENT_CLOUD)} == {"aws.access.key.id", "aws.secret.access.key"}
+    assert {spec.name for spec in s3.secret_fields(CONFLUENT_CLOUD)} == {
+        "aws.access.key.id",
+        "aws.secret.access.key",
+        "s3.sse.customer.key",  # PASSWORD-typed in Confluent Cloud's definitions: a credential
+    }
     assert s3.topic_binding == "regex_map" and s3.topic_keys(CONFLUENT_CLOUD) == ("topic.regex.list",)
 
 
@@ -118,7 +122,15 @@ def test_postgres_cdc_writes_under_a_topic_prefix_with_pgoutput_and_a_filtered_p
     assert pg.topic_binding == "prefix" and pg.topic_keys(SELF_MANAGED) == ("topic.prefix",)
     assert pg.fixed_config[SELF_MANAGED] == {"plugin.name": "pgoutput", "publication.autocreate.mode": "filtered"}
     assert pg.field_spec("database.port").default == 5432
-    assert [spec.name for spec in pg.secret_fields()] == ["database.password"]
+    assert [spec.name for spec in pg.secret_fields(SELF_MANAGED)] == ["database.password"]
+    # Confluent Cloud takes the TLS material itself (PASSWORD-typed there), the self-managed worker would read files.
+    assert {spec.name for spec in pg.secret_fields(CONFLUENT_CLOUD)} == {
+        "database.password",
+        "database.sslrootcert",
+        "database.sslcert",
+        "database.sslkey",
+        "database.sslpassword",
+    }
     assert "REPLICATION LOGIN role" in pg.permissions
 
 
@@ -169,7 +181,7 @@ def test_json_schema_lists_required_fields_and_marks_secrets_write_only(key, fla
         assert "writeOnly" not in prop, name
         spec = connector_type.field_spec(name, flavour)
         if spec.enum:
-            assert prop["enum"] == list(spec.enum)
+            assert prop["x-enum"] == list(spec.enum)  # the canonical spellings
         if spec.default is not None:
             assert prop["default"] == spec.default
         assert prop.get("description"), f"{key}: '{name}' has no help"

@@ -44,7 +44,9 @@ def test_every_missing_required_field_is_reported_under_its_own_key_credentials_
         "config.database.hostname": ["this field is required."],
         "config.database.user": ["this field is required."],
         "config.database.dbname": ["this field is required."],
-        "config.table.include.list": ["this field is required."],
+        "config.table.include.list": [
+            "this field is required: the platform's publication holds only the tables a connector names (filtered)."
+        ],
         "credentials.database.password": ["this secret is required."],
     }
 

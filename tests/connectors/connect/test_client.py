@@ -14,14 +14,10 @@ Two kinds of tests:
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -43,6 +39,7 @@ from connectors.connect import (
     PluginNotInstalled,
     connect_client,
 )
+from tests.loopback import Answer, LoopbackServer, Seen
 
 SECRET = "s3cr3t-Zq7x-do-not-leak"
 MISSING_CLASS = "io.confluent.connect.jdbc.JdbcSourceConnector"
@@ -93,56 +90,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: object
-
-
-Answer = tuple[int, object, dict[str, str]]  # status, JSON body (None for empty), headers
-
-
-class LoopbackServer:
-    """A real HTTP server on 127.0.0.1 whose answers come from ``respond``; it records every request."""
-
-    def __init__(self, respond: Callable[[Seen], Answer]) -> None:
-        self.seen: list[Seen] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def handle_one(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                request = Seen(self.command, self.path, dict(self.headers), json.loads(raw) if raw else None)
-                server.seen.append(request)
-                status, body, headers = respond(request)
-                payload = b"" if body is None else json.dumps(body).encode()
-                self.send_response(status)
-                for key, value in {"Content-Type": "application/json", **headers}.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = handle_one
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> LoopbackServer:
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def scripted(*answers: Answer) -> Callable[[Seen], Answer]:

@@ -49,6 +49,7 @@ SAMPLES: dict[str, dict] = {
             "table.include.list": ["public.orders", "public.customers"],
             "output.data.format": "AVRO",
         },
+        "secrets": ["database.password"],
         "topics": ["sales.dev.pg"],
     },
     "mysql-cdc-source": {
@@ -59,6 +60,7 @@ SAMPLES: dict[str, dict] = {
             "database.include.list": "shop",
             "table.include.list": "shop.orders",
         },
+        "secrets": ["database.password"],
         "topics": ["sales.dev.mysql"],
     },
     "jdbc-source": {
@@ -78,6 +80,7 @@ SAMPLES: dict[str, dict] = {
             "mode": "INCREMENTING",
             "table.include.list": "SALES.PUBLIC.ORDERS",
             "incrementing.column.mapping": "SALES.PUBLIC.ORDERS:ID",
+            "db.timezone": "Europe/Zurich",
         },
         "topics": ["sales.dev.snowflake."],
     },
@@ -111,6 +114,7 @@ SAMPLES: dict[str, dict] = {
     },
     "s3-source": {
         "config": {"s3.bucket.name": "sales-exports", "s3.region": "eu-west-1", "input.data.format": "JSON"},
+        "secrets": ["aws.access.key.id", "aws.secret.access.key"],
         "topics": ["sales.dev.s3-import"],
     },
     "snowflake-sink": {
@@ -121,6 +125,7 @@ SAMPLES: dict[str, dict] = {
             "snowflake.schema.name": "RAW",
             "snowflake.role.name": "KAFKA_CONNECTOR",
         },
+        "secrets": ["snowflake.private.key"],
         "topics": ["sales.dev.orders", "sales.dev.refunds"],
     },
     "http-sink-v2": {
