@@ -458,6 +458,8 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
                 ConnectorOutputSerializer(connector, context={"request": self.request}).data if connector else None
             ),
         }
+
+    @extend_schema(
         request=ConnectorImportSerializer,
         parameters=[
             OpenApiParameter(
