@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from devstack.build import Dist, ensure_dist
+from devstack.errors import StackError
 from devstack.processes import ManagedProcess, port_is_open, wait_until
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -35,10 +36,6 @@ SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 SCRAM_ITERATIONS = 8192
 # Small heaps and a quick-starting JIT: this is a development stack on a small machine.
 JVM_OPTIONS = ["-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true"]
-
-
-class StackError(RuntimeError):
-    """The stack could not be brought up; the message says what to do."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devstack.stack import StackError
+from devstack.errors import StackError
 
 ALIAS = "connect-rest"
 PASSWORD_ENV = "DEVSTACK_KEYSTORE_PASSWORD"  # keytool reads it from the environment, not from argv (ps)
