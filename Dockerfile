@@ -26,6 +26,8 @@ COPY controlplane/ controlplane/
 COPY connectors/ connectors/
 COPY tenants/ tenants/
 COPY monitoring/ monitoring/
+COPY governance/ governance/
+COPY audit/ audit/
 
 RUN mkdir -p /app/var && chown app:app /app/var
 USER app

@@ -257,6 +257,12 @@ class ValidationResultSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
+class HeldChangeSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["approval_required"])
+    message = serializers.CharField()
+    change_request = serializers.DictField(help_text="id, kind, status and target of the change request")
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
@@ -362,11 +368,25 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
             body["warnings"] = warnings
         return Response(body, status=code)
 
-    @extend_schema(request=ConnectorInputSerializer, responses={202: ConnectorOutputSerializer})
+    @extend_schema(
+        request=ConnectorInputSerializer,
+        responses={
+            202: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="ConnectorCreated",
+                    serializers=[ConnectorOutputSerializer, HeldChangeSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Accepted: the connector, or (a create into run on a four-eyes landing zone) the "
+                "change request that waits for another admin's approval.",
+            )
+        },
+    )
     def create(self, request):
         data = ConnectorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tenant = self.tenant_for_write(data.validated_data.get("tenant"), role=Role.DEVELOPER)
+        # A create into run on a four-eyes landing zone raises ChangeHeld: 202 with the change request.
         connector, warnings = commands.connector_create(
             spec=ConnectorSpec.from_api(data.validated_data, tenant=tenant),
             actor=self.access.actor,

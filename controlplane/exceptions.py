@@ -6,6 +6,7 @@ from __future__ import annotations
 class ApplicationError(Exception):
     status_code = 400
     code = "invalid"
+    extra: dict = {}  # more keys of the answer's body, beside code, message and errors
 
     def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)

@@ -6,9 +6,11 @@ from controlplane.api.health import healthz, readyz
 from monitoring.views import metrics
 
 api_v1 = [
+    path("", include("governance.urls")),
     path("", include("tenants.urls")),
     path("", include("connectors.urls")),
     path("", include("monitoring.urls")),
+    path("", include("audit.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -8,10 +8,10 @@ from django.contrib import admin
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from connectors.admin.common import ReadOnlyAdminMixin as ReadOnly
+from controlplane.admin_mixins import ReadOnlyAdminMixin as ReadOnly
 from controlplane.exceptions import ValidationFailed
 from monitoring.models import Alert, AlertChannel, ClusterHealth, Delivery, OutboxEvent, Restart
-from monitoring.services.channels import PLAIN_FIELDS, channel_check, channel_save
+from monitoring.services.channels import PLAIN_FIELDS, channel_check, channel_delete, channel_save
 
 
 class DeliveryInline(ReadOnly, admin.TabularInline):
@@ -87,6 +87,14 @@ class AlertChannelAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         plain = {field: form.cleaned_data[field] for field in PLAIN_FIELDS if field in form.cleaned_data}
         channel_save(tenant=obj.tenant, data={**plain, **form.replacements()}, channel=obj)
+
+    # Deleted through the service, like the API's delete, so the audit trail records it.
+    def delete_model(self, request, obj):
+        channel_delete(channel=obj)
+
+    def delete_queryset(self, request, queryset):
+        for channel in queryset:
+            channel_delete(channel=channel)
 
 
 @admin.register(ClusterHealth)

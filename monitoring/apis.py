@@ -144,7 +144,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScope
         data = MuteSerializer(data=request.data)
         refuse_unknown_fields(data, request.data)
         data.is_valid(raise_exception=True)
-        alert = alert_services.alert_mute(alert=alert, minutes=data.validated_data["minutes"])
+        alert = alert_services.alert_mute(
+            alert=alert, minutes=data.validated_data["minutes"], actor=self.access.actor
+        )
         return Response(AlertSerializer(alert).data)
 
 

@@ -11,6 +11,7 @@ TRANSITIONED = f"{TYPE_PREFIX}.connector.transitioned"
 RESTART_REQUESTED = f"{TYPE_PREFIX}.connector.restart_requested"
 ALERT_OPENED = f"{TYPE_PREFIX}.alert.opened"
 ALERT_RESOLVED = f"{TYPE_PREFIX}.alert.resolved"
+AUDIT_RECORDED = f"{TYPE_PREFIX}.audit.recorded"
 
 
 def cloud_event(*, event_id: str, type: str, source: str, subject: str, time: datetime, data: dict) -> dict:

@@ -167,12 +167,14 @@ class Alert(models.Model):
 
 
 class Delivery(models.Model):
-    """One notification of one alert to one channel (or the platform webhook): sent by a task of its
-    own, retried with backoff, every attempt recorded."""
+    """One notification of one alert to one channel (or the platform webhook), or of a notice that is
+    no alert (a declined change request): sent by a task of its own, retried with backoff, every
+    attempt recorded."""
 
     class Kind(models.TextChoices):
         ALERT = "alert", "Alert"
         RECOVERY = "recovery", "Recovery notice"
+        NOTICE = "notice", "Notice"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -181,8 +183,11 @@ class Delivery(models.Model):
 
     PLATFORM = "platform-webhook"
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.ForeignKey(AlertChannel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # A notice's own message (subject, text, payload), already free of secrets; empty for an alert's.
+    notice = models.JSONField(default=dict, blank=True)
     target = models.CharField(max_length=80, help_text="`platform-webhook` or `<kind>:<channel name>`.")
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.ALERT)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
@@ -197,7 +202,8 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
 
     def __str__(self) -> str:
-        return f"{self.kind} of alert {self.alert_id} to {self.target}: {self.status}"
+        what = f"alert {self.alert_id}" if self.alert_id else self.notice.get("subject", "notice")
+        return f"{self.kind} of {what} to {self.target}: {self.status}"
 
 
 class Restart(models.Model):

@@ -1,6 +1,8 @@
 """Monitoring's side of connectors' `connector_transitioned` signal (sent inside the transition's
 transaction, see connectors/signals.py) and of Celery's task signals.
 
+Each audit row (audit.signals.audit_recorded) is written to the outbox as an event too.
+
 On every transition: the event goes to the outbox; entering FAILED, DEGRADED or DRIFTED raises the
 connector's state alert (DRIFTED, a user fault, or a connector without auto-restart is notified at
 once; a platform fault waits for the restart policy); a healthy state resolves its alerts (with a
@@ -16,6 +18,8 @@ from django.db import DatabaseError
 from django.db.models import F
 from django.dispatch import receiver
 
+from audit.models import AuditRecord
+from audit.signals import audit_recorded
 from connectors.models import Connector
 from connectors.signals import connector_transitioned
 from connectors.state_machine import State
@@ -76,6 +80,28 @@ def on_transition(sender, *, connector: Connector, event, **kwargs) -> None:
         if to == State.DELETED:
             alerts = Alert.objects.filter(connector=connector)
         alerts_resolve(alerts=alerts)
+
+
+@receiver(audit_recorded, sender=AuditRecord, dispatch_uid="monitoring.on_audit_recorded")
+def on_audit_recorded(sender, *, record: AuditRecord, **kwargs) -> None:
+    """Each audit row is also an event, written in the same transaction (already censored)."""
+    outbox_add(
+        type=events.AUDIT_RECORDED,
+        subject=record.object_id or record.object_type,
+        data={
+            "audit_id": record.pk,
+            "action": record.action,
+            "actor": record.actor,
+            "tenant": record.tenant.slug if record.tenant_id else None,
+            "object_type": record.object_type,
+            "object_id": record.object_id,
+            "request_id": record.request_id,
+            "source": record.source,
+            "channel": record.channel,
+            "before": record.before,
+            "after": record.after,
+        },
+    )
 
 
 def _fault(connector: Connector, event) -> str:

@@ -6,6 +6,7 @@ to Connect, which tenants never import); it uses ClusterAdminForm from here."""
 from django import forms
 from django.contrib import admin, messages
 
+from audit.admin_mixins import AuditedAdminMixin
 from controlplane.exceptions import ApplicationError
 from tenants import services
 from tenants.models import ApiKey, Cluster, LandingZone, Membership, Tenant, TopicPrefix
@@ -36,7 +37,7 @@ class TopicPrefixInline(admin.TabularInline):
 
 
 @admin.register(TopicPrefix)
-class TopicPrefixAdmin(admin.ModelAdmin):
+class TopicPrefixAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = TopicPrefixForm
     list_display = ["prefix", "tenant", "created_at"]
     list_filter = ["tenant"]
@@ -45,7 +46,7 @@ class TopicPrefixAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "tenant", "role", "created_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["user__username", "tenant__slug"]
@@ -60,13 +61,13 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(LandingZone)
-class LandingZoneAdmin(admin.ModelAdmin):
+class LandingZoneAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["slug", "name", "created_at"]
     search_fields = ["slug", "name"]
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["slug", "name", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["slug", "name"]
@@ -109,7 +110,7 @@ class ClusterAdminForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["prefix", "name", "tenant", "role", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["prefix", "name"]

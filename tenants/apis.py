@@ -190,7 +190,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
 
     @extend_schema(responses={200: ApiKeySerializer})
     def destroy(self, request, tenant_slug: str, pk: str):
-        api_key = services.api_key_revoke(api_key=self.get_object())
+        api_key = services.api_key_revoke(api_key=self.get_object(), actor=self.access.actor)
         return Response(ApiKeySerializer(api_key).data)
 
 
@@ -208,7 +208,9 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     def create(self, request, tenant_slug: str):
         data = MembershipCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.membership_add_by_username(tenant=self.url_tenant, **data.validated_data)
+        membership = services.membership_add_by_username(
+            tenant=self.url_tenant, actor=self.access.actor, **data.validated_data
+        )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer})
@@ -216,9 +218,11 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         membership = self.get_object()
         data = MembershipUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.membership_set(tenant=self.url_tenant, user=membership.user, **data.validated_data)
+        membership = services.membership_set(
+            tenant=self.url_tenant, user=membership.user, actor=self.access.actor, **data.validated_data
+        )
         return Response(MembershipSerializer(membership).data)
 
     def destroy(self, request, tenant_slug: str, pk: str):
-        services.membership_remove(membership=self.get_object())
+        services.membership_remove(membership=self.get_object(), actor=self.access.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)

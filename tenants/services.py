@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import audit_record, model_snapshot
 from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import Conflict, PermissionDenied, ValidationFailed
 from controlplane.naming import business_unit_errors, slug_errors, topic_prefix_errors, topic_prefixes_overlap
@@ -19,12 +20,15 @@ from tenants.models import ApiKey, Cluster, LandingZone, Membership, Role, Tenan
 from tenants.selectors import hash_api_key
 
 
+@transaction.atomic
 def landing_zone_create(*, slug: str, name: str = "", description: str = "") -> LandingZone:
     if errors := slug_errors(slug, what="landing zone"):
         raise ValidationFailed({"slug": errors})
     if LandingZone.objects.filter(slug=slug).exists():
         raise Conflict(f"Landing zone '{slug}' already exists.", errors={"slug": ["already exists"]})
-    return LandingZone.objects.create(slug=slug, name=name or slug, description=description)
+    zone = LandingZone.objects.create(slug=slug, name=name or slug, description=description)
+    audit_record(action="landing_zone.create", object_type="landing_zone", object_id=slug, after=model_snapshot(zone))
+    return zone
 
 
 @transaction.atomic
@@ -34,6 +38,9 @@ def tenant_create(*, slug: str, name: str = "", topic_prefixes: list[str] | None
     if Tenant.objects.filter(slug=slug).exists():
         raise Conflict(f"Tenant '{slug}' already exists.", errors={"slug": ["already exists"]})
     tenant = Tenant.objects.create(slug=slug, name=name or slug)
+    audit_record(
+        action="tenant.create", object_type="tenant", object_id=slug, tenant=tenant, after=model_snapshot(tenant)
+    )
     for prefix in topic_prefixes or [f"{slug}."]:
         topic_prefix_add(tenant=tenant, prefix=prefix)
     return tenant
@@ -42,7 +49,15 @@ def tenant_create(*, slug: str, name: str = "", topic_prefixes: list[str] | None
 @transaction.atomic
 def topic_prefix_add(*, tenant: Tenant, prefix: str) -> TopicPrefix:
     topic_prefix_check(tenant=tenant, prefix=prefix, lock=True)
-    topic_prefix, _ = TopicPrefix.objects.get_or_create(tenant=tenant, prefix=prefix)
+    topic_prefix, created = TopicPrefix.objects.get_or_create(tenant=tenant, prefix=prefix)
+    if created:
+        audit_record(
+            action="topic_prefix.create",
+            object_type="topic_prefix",
+            object_id=prefix,
+            tenant=tenant,
+            after={"prefix": prefix},
+        )
     return topic_prefix
 
 
@@ -99,6 +114,14 @@ def cluster_create(
         if kind != Cluster.Kind.SHARED:
             raise ValidationFailed({"allowed_tenants": ["only shared clusters are opened to chosen tenants"]})
         cluster.allowed_tenants.set(allowed_tenants)
+    audit_record(
+        action="cluster.create",
+        object_type="cluster",
+        object_id=name,
+        tenant=owner_tenant,
+        after={**model_snapshot(cluster), "secrets": sorted(cluster.secrets())},
+        secrets=cluster.secrets().values(),
+    )
     return cluster
 
 
@@ -115,22 +138,48 @@ def cluster_secrets_merge(cluster: Cluster, secrets_values: dict[str, str]) -> N
     cluster.secrets_encrypted = encrypt_secrets(stored) if stored else ""
 
 
+@transaction.atomic
 def cluster_open_to(*, cluster: Cluster, tenants: list[Tenant]) -> Cluster:
     if cluster.kind != Cluster.Kind.SHARED:
         raise ValidationFailed({"cluster": ["only shared clusters are opened to chosen tenants"]})
+    already = set(cluster.allowed_tenants.values_list("pk", flat=True))
     cluster.allowed_tenants.add(*tenants)
+    for tenant in (tenant for tenant in tenants if tenant.pk not in already):
+        audit_record(
+            action="cluster.open",
+            object_type="cluster",
+            object_id=cluster.name,
+            tenant=tenant,
+            after={"cluster": cluster.name, "opened_to": tenant.slug},
+        )
     return cluster
 
 
-def membership_set(*, tenant: Tenant, user, role: str) -> Membership:
+def _membership_snapshot(membership: Membership) -> dict:
+    return {"username": membership.user.username, "role": membership.role}
+
+
+@transaction.atomic
+def membership_set(*, tenant: Tenant, user, role: str, actor: str = "") -> Membership:
     """Add the user to the tenant, or change their role there."""
     if role not in Role.values:
         raise ValidationFailed({"role": [f"choose one of {', '.join(Role.values)}"]})
-    membership, _ = Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": role})
+    existing = Membership.objects.select_for_update().filter(tenant=tenant, user=user).first()
+    before = _membership_snapshot(existing) if existing else None
+    membership, created = Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": role})
+    audit_record(
+        action="membership.create" if created else "membership.update",
+        object_type="membership",
+        object_id=user.username,
+        tenant=tenant,
+        actor=actor,
+        before=before,
+        after=_membership_snapshot(membership),
+    )
     return membership
 
 
-def membership_add_by_username(*, tenant: Tenant, username: str, role: str) -> Membership:
+def membership_add_by_username(*, tenant: Tenant, username: str, role: str, actor: str = "") -> Membership:
     """Give `username` a role in the tenant, whether or not the platform knows that user yet.
 
     The answer is the same either way, so a tenant admin cannot learn which usernames exist on the
@@ -145,11 +194,22 @@ def membership_add_by_username(*, tenant: Tenant, username: str, role: str) -> M
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    return membership_set(tenant=tenant, user=user, role=role)
+    return membership_set(tenant=tenant, user=user, role=role, actor=actor)
 
 
-def membership_remove(*, membership: Membership) -> None:
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: str = "") -> None:
+    before = _membership_snapshot(membership)
+    tenant, username = membership.tenant, membership.user.username
     membership.delete()
+    audit_record(
+        action="membership.delete",
+        object_type="membership",
+        object_id=username,
+        tenant=tenant,
+        actor=actor,
+        before=before,
+    )
 
 
 def api_key_create(
@@ -203,11 +263,41 @@ def api_key_create(
             created_by_actor=actor or (f"user:{user.username}" if user else ""),
             expires_at=expires_at,
         )
+        audit_record(
+            action="api_key.create",
+            object_type="api_key",
+            object_id=api_key.prefix,
+            tenant=tenant,
+            actor=actor,
+            after=_api_key_snapshot(api_key),
+            secrets=[raw_key],
+        )
     return api_key, raw_key
 
 
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+def _api_key_snapshot(api_key: ApiKey) -> dict:
+    return {
+        "name": api_key.name,
+        "role": api_key.role,
+        "prefix": api_key.prefix,
+        "expires_at": api_key.expires_at,
+        "revoked_at": api_key.revoked_at,
+    }
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: str = "") -> ApiKey:
     if api_key.revoked_at is None:
+        before = _api_key_snapshot(api_key)
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(
+            action="api_key.revoke",
+            object_type="api_key",
+            object_id=api_key.prefix,
+            tenant=api_key.tenant,
+            actor=actor,
+            before=before,
+            after=_api_key_snapshot(api_key),
+        )
     return api_key

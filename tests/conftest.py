@@ -217,3 +217,101 @@ def platform_admin(db):
 def admin_client(client, platform_admin):
     client.force_login(platform_admin)
     return client
+def wait_for_state(client, name: str, expected: str, *, timeout: float = 60.0) -> dict:
+    """Poll the API until connector `name` is in state `expected` with no operation in flight."""
+
+    def check():
+        body = client.get(f"/api/v1/connectors/{name}/").json()
+        return body if body["state"] == expected and not body["operation_in_flight"] else None
+
+    return wait_for(check, timeout=timeout, message=f"{name} to reach {expected}")
+
+
+# --- no secret in any audit row -------------------------------------------------------------------
+# After every test that uses the database (the end-to-end tests of every issue included), and before
+# its data is rolled back or flushed, every audit row it wrote is scanned for secrets.
+audit_scan = {"tests": 0, "rows": 0, "mutations": 0}
+MUTATING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+READ_ONLY_POSTS = ("/validate", "/validate/")  # a dry run of the validation layers changes nothing
+
+
+@pytest.fixture(autouse=True)
+def _api_mutations(request, monkeypatch):
+    """Every successful mutating request the test sends to the API (in this process), with its request id."""
+    from django.core.handlers.base import BaseHandler
+
+    seen: list[tuple[str, str, int, str]] = []
+    original = BaseHandler.get_response
+
+    def get_response(self, http_request):
+        response = original(self, http_request)
+        path = http_request.path
+        if (
+            http_request.method in MUTATING_METHODS
+            and path.startswith("/api/")
+            and 200 <= response.status_code < 300
+            and not path.endswith(READ_ONLY_POSTS)
+            and b'"dry_run":true' not in getattr(response, "content", b"").replace(b" ", b"")
+        ):
+            seen.append((http_request.method, path, response.status_code, getattr(http_request, "request_id", "")))
+        return response
+
+    monkeypatch.setattr(BaseHandler, "get_response", get_response)
+    request.node.api_mutations = seen
+    yield
+
+
+def _unaudited_mutations(item) -> list[str]:
+    """In the end-to-end tests (the real stack, fuzzing aside), each API mutation left an audit row."""
+    from audit.models import AuditRecord
+
+    if not item.get_closest_marker("connect") or item.module.__name__.endswith("test_api_fuzzing"):
+        return []
+    mutations = getattr(item, "api_mutations", [])
+    audited = set(
+        AuditRecord.objects.filter(request_id__in=[m[3] for m in mutations]).values_list("request_id", flat=True)
+    )
+    audit_scan["mutations"] += len(mutations)
+    return [
+        f"{method} {path} ({status}) left no audit row" for method, path, status, rid in mutations if rid not in audited
+    ]
+
+
+def _uses_database(item) -> bool:
+    return bool(item.get_closest_marker("django_db")) or bool({"db", "transactional_db"} & set(item.fixturenames))
+
+
+def _scan_audit_rows(item) -> list[str]:
+    from django.db import DatabaseError, connection
+
+    if not _uses_database(item) or item.get_closest_marker("planted_audit_secret") or connection.needs_rollback:
+        return []
+    from tests.audit.secret_scan import secrets_in_audit_rows
+
+    try:
+        rows, problems = secrets_in_audit_rows()
+        problems += _unaudited_mutations(item)
+    except (DatabaseError, RuntimeError):  # a broken transaction, or a database never set up (a setup error)
+        return []
+    except Exception as error:  # noqa: BLE001 - reported after teardown: raising here would skip the rollback
+        return [f"the audit scan failed: {error!r}"]
+    audit_scan["tests"] += 1
+    audit_scan["rows"] += rows
+    return problems
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    problems = _scan_audit_rows(item)
+    result = yield
+    if problems:
+        raise AssertionError("secrets in the audit trail:\n" + "\n".join(problems[:20]))
+    return result
+
+
+def pytest_terminal_summary(terminalreporter):
+    if audit_scan["tests"]:
+        terminalreporter.write_line(
+            f"audit trail: {audit_scan['rows']} audit rows written by {audit_scan['tests']} tests scanned for secrets; "
+            f"{audit_scan['mutations']} API mutations of the end-to-end tests each found in it"
+        )

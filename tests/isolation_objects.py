@@ -6,7 +6,9 @@ missing (see COVERED_ROUTE_PATTERNS).
 
 from __future__ import annotations
 
+from audit.models import AuditRecord
 from connectors.models import UnmanagedConnector
+from governance.models import ChangeRequest
 from monitoring.models import Alert, AlertChannel
 from tenants.models import Role
 from tenants.services import api_key_create
@@ -57,6 +59,14 @@ ISOLATION_CASES = [
     ("get", "/api/v1/connectors/{connector}/monitoring", "404"),
     ("patch", "/api/v1/connectors/{connector}/monitoring", "404"),
     ("get", "/api/v1/connector-types/", "empty-clusters"),
+    ("post", "/api/v1/connectors/{connector}/promote", "404"),
+    ("get", "/api/v1/tenants/{tenant}/usage", "404"),
+    ("get", "/api/v1/change-requests/", "empty"),
+    ("get", "/api/v1/change-requests/{change_request_id}/", "404"),
+    ("post", "/api/v1/change-requests/{change_request_id}/approve", "404"),
+    ("post", "/api/v1/change-requests/{change_request_id}/decline", "404"),
+    ("get", "/api/v1/audit/", "empty"),
+    ("get", "/api/v1/audit/{audit_record_id}/", "404"),
 ]
 
 # A fragment of each covered route's URL pattern.
@@ -72,6 +82,9 @@ COVERED_ROUTE_PATTERNS = [
     "^alerts/",
     "/alert-channels",
     "connectors/<slug:name>/monitoring",
+    "/usage/",
+    "^change-requests/",
+    "^audit/",
 ]
 
 
@@ -86,6 +99,14 @@ def build_victim_objects(*, tenant) -> dict:
     UnmanagedConnector.objects.create(cluster=dedicated, name="victim-unmanaged", connector_class="x")
     alert = Alert.objects.create(connector=connector, tenant=tenant, state="FAILED", message="victim failure")
     channel = AlertChannel.objects.create(tenant=tenant, name="victim-hook", kind="webhook")
+    change_request = ChangeRequest.objects.create(
+        tenant=tenant,
+        kind="create",
+        target_name="edh-shared-sales-run-victim-connector",
+        author="user:victim",
+        author_principal="user:victim",
+    )
+    audit_record = AuditRecord.objects.filter(tenant=tenant).latest("id")
     return {
         "tenant": tenant.slug,
         "shared_cluster": shared.name,
@@ -95,5 +116,7 @@ def build_victim_objects(*, tenant) -> dict:
         "connector": connector.name,
         "alert_id": alert.pk,
         "channel_id": channel.pk,
+        "change_request_id": change_request.pk,
+        "audit_record_id": audit_record.pk,
         "victim_marker": "victim",
     }

@@ -24,7 +24,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from audit.models import AuditRecord
 from connectors.models import Connector, UnmanagedConnector
+from connectors.spec import ConnectorSpec
+from governance.models import ChangeRequest
+from governance.services.approvals import change_request_open
 from monitoring.models import Alert
 from tenants.models import ApiKey, Cluster, Membership, Role, Tenant
 from tests.factories import (
@@ -92,6 +96,21 @@ class World:
         Alert.objects.create(connector=running, tenant=tenant, state="DEGRADED", message="slow")
         UnmanagedConnector.objects.create(cluster=Cluster.objects.get(name="sales-own"), name="legacy")
         MembershipFactory(user=UserFactory(username="bob"), tenant=tenant, role=Role.VIEWER)
+        held = ConnectorSpec.from_api(
+            {
+                **CONNECTOR_REQUEST,
+                "stage": "run",
+                "id": "held",
+                "credentials": {},
+                "transforms": [],
+                "error_handling": {},
+                "tasks_max": 1,
+            },
+            tenant=tenant,
+        )
+        change_request_open(
+            kind="create", spec=held, target_name="edh-shared-sales-run-held-connector", actor="user:bob"
+        )
         self.developer = client_for(tenant, Role.DEVELOPER)
         self.admin = client_for(tenant, Role.ADMIN)
         self.protected_ids = set(tenant.api_keys.values_list("id", flat=True))
@@ -105,6 +124,8 @@ class World:
             "alerts": list(Alert.objects.values_list("id", flat=True)),
             "api-keys": list(ApiKey.objects.values_list("id", flat=True)),
             "members": list(Membership.objects.values_list("id", flat=True)),
+            "change-requests": list(ChangeRequest.objects.values_list("id", flat=True)),
+            "audit": list(AuditRecord.objects.values_list("id", flat=True)[:20]),
         }
 
     def known_values(self, path: str, parameter: str) -> list:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from governance.models import ChangeRequest
 from tenants.models import ApiKey, Membership, Role
 from tests.factories import MembershipFactory, SharedClusterFactory, UserFactory
 
@@ -73,6 +74,7 @@ def test_nothing_of_the_victim_changed(client_for, other_tenant, sales_objects, 
             getattr(attacker, method)(template.format(**sales_objects), data={"role": "admin"}, format="json")
     assert ApiKey.objects.get(pk=sales_objects["api_key_id"]).revoked_at is None
     assert Membership.objects.get(pk=sales_objects["membership_id"]).role == Role.VIEWER
+    assert ChangeRequest.objects.get(pk=sales_objects["change_request_id"]).status == "pending"
 
 
 def _api_routes(resolver=None, prefix: str = "") -> set[str]:

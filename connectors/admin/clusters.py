@@ -11,6 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 
+from audit.admin_mixins import AuditedAdminMixin
 from connectors.admin.common import admin_page, state_badge
 from connectors.selectors.cluster_check import cluster_connection_check
 from connectors.selectors.overview import clusters_with_connector_counts, connector_counts
@@ -19,7 +20,7 @@ from tenants.models import Cluster
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = ClusterAdminForm
     list_display = [
         "name",

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from connectors.state_machine import State
+from controlplane.admin_mixins import ReadOnlyAdminMixin  # noqa: F401  (re-exported for the admin modules)
 from controlplane.masking import redact
 from tenants.access import access_for
 
@@ -42,19 +43,6 @@ def state_badge(state: str):
 def json_block(value) -> str:
     # Config holds no secrets by design (they live apart, encrypted); redact anyway, as defence in depth.
     return format_html("<pre>{}</pre>", redact(json.dumps(value, indent=2, sort_keys=True)))
-
-
-class ReadOnlyAdminMixin:
-    """View only: no add, change or delete (the delete action disappears with it)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def describe(error) -> str:

@@ -17,6 +17,8 @@ from connectors.connect import ConnectError, ConnectorNotFound, connect_client
 from connectors.errors import IllegalTransition
 from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
 from connectors.selectors import plugin_installed
+from connectors.services.admission import Admission, admit
+from connectors.services.auditing import audit_connector
 from connectors.services.request_validation import validate_connector_spec
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
@@ -67,6 +69,8 @@ def unmanaged_connector_adopt(*, unmanaged: UnmanagedConnector, tenant: Tenant, 
     with transaction.atomic():
         if not UnmanagedConnector.objects.select_for_update().filter(pk=unmanaged.pk).exists():
             raise IllegalTransition(f"{unmanaged.name} was adopted or vanished meanwhile.", errors={"name": ["gone"]})
+        # An adopted connector counts against the tenant's quotas like a created one.
+        admit(Admission(action="create", spec=spec, cluster=cluster))
         connector = Connector.objects.create(
             tenant=tenant,
             cluster=cluster,
@@ -88,6 +92,14 @@ def unmanaged_connector_adopt(*, unmanaged: UnmanagedConnector, tenant: Tenant, 
         )
         ConnectorEvent.objects.create(
             connector=connector, to_state=observed, actor=actor, reason=f"adopted from cluster {cluster.name}"
+        )
+        audit_connector(
+            connector=connector,
+            action="adopt",
+            actor=actor,
+            before=None,
+            secrets=spec.credentials,
+            details={"adopted_from": {"cluster": cluster.name, "observed_state": observed}},
         )
         unmanaged.delete()
     return connector

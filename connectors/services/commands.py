@@ -11,7 +11,9 @@ from django.db.models import F
 
 from connectors.errors import IllegalTransition
 from connectors.models import Connector, ConnectorEvent
-from connectors.selectors import connector_spec
+from connectors.selectors import connector_secrets, connector_spec
+from connectors.services.admission import Admission, admit, hold_if_required
+from connectors.services.auditing import audit_connector, connector_snapshot
 from connectors.services.claims import operation_begin
 from connectors.services.dispatch import dispatch_converge
 from connectors.services.request_validation import ValidationOutcome, validate_connector_spec
@@ -54,14 +56,19 @@ def connector_validate(*, spec: ConnectorSpec) -> ValidationOutcome:
 
 
 def connector_create(
-    *, spec: ConnectorSpec, actor: str, desired_state: str = DesiredState.RUNNING
+    *, spec: ConnectorSpec, actor: str, desired_state: str = DesiredState.RUNNING, approved: bool = False
 ) -> tuple[Connector, list[str]]:
+    """`approved`: an approved change request is being carried out, so no approval is asked again."""
     outcome = validate_connector_spec(spec=spec)
     raise_if_invalid(outcome)
     if desired_state == DesiredState.STOPPED:
         _refuse_stop_on_cloud(outcome.cluster)
+    admission = Admission(action="create", spec=spec, cluster=outcome.cluster)
+    if not approved:
+        hold_if_required(admission, actor=actor)
     try:
         with transaction.atomic():
+            admit(admission)
             connector = Connector.objects.create(
                 tenant=spec.tenant,
                 cluster=outcome.cluster,
@@ -81,6 +88,7 @@ def connector_create(
             )
             # The birth of a connector is announced like every transition (see connectors/signals.py).
             connector_transitioned.send(sender=Connector, connector=connector, event=event)
+            audit_connector(connector=connector, action="create", actor=actor, before=None, secrets=spec.credentials)
             dispatch_converge(connector_id=connector.pk, operation="provision", actor=actor)
     except IntegrityError as error:  # a concurrent create of the same name won the race
         raise Conflict(
@@ -99,12 +107,18 @@ def identity_errors(*, current: ConnectorSpec, changes: dict) -> dict[str, list[
 
 
 def merge_update(connector: Connector, changes: dict) -> ConnectorSpec:
-    """Only the fields sent change. In `config` a null removes a key; in `credentials` the masked
-    value "********" keeps the stored secret."""
+    """Only the fields sent change (see `spec_with_changes`); the identity fields cannot."""
     spec = connector_spec(connector=connector)
     errors = identity_errors(current=spec, changes=changes)
     if errors:
         raise ValidationFailed(errors)
+    return spec_with_changes(spec, changes)
+
+
+def spec_with_changes(spec: ConnectorSpec, changes: dict) -> ConnectorSpec:
+    """`spec` with the desired-configuration fields of `changes` applied (an update, a promotion's
+    overrides). In `config` a null removes a key; in `credentials` a null removes a secret and the
+    masked value "********" keeps the stored one."""
     if "config" in changes:
         for key, value in (changes["config"] or {}).items():
             if value is None:
@@ -127,16 +141,31 @@ def merge_update(connector: Connector, changes: dict) -> ConnectorSpec:
 
 def connector_update(*, connector: Connector, changes: dict, actor: str) -> tuple[Connector, list[str]]:
     _refuse_if_deleted(connector)
-    spec = merge_update(connector, changes)
+    return connector_apply_spec(connector=connector, spec=merge_update(connector, changes), actor=actor)
+
+
+def connector_apply_spec(
+    *, connector: Connector, spec: ConnectorSpec, actor: str, action: str = "update"
+) -> tuple[Connector, list[str]]:
+    """Make `spec` the connector's desired configuration (its identity fields must not change)."""
+    _refuse_if_deleted(connector)
     outcome = validate_connector_spec(spec=spec, existing=connector)
     raise_if_invalid(outcome)
-    return connector_store(connector=connector, spec=spec, actor=actor), outcome.warnings
+    return connector_store(connector=connector, spec=spec, actor=actor, action=action), outcome.warnings
 
 
 def connector_store(
-    *, connector: Connector, spec: ConnectorSpec | None, actor: str, desired_state: str = "", operation: str = "update"
+    *,
+    connector: Connector,
+    spec: ConnectorSpec | None,
+    actor: str,
+    desired_state: str = "",
+    operation: str = "update",
+    action: str = "",
 ) -> Connector:
-    """Store an already validated desired spec (None: keep it) and desired state, claim, and converge."""
+    """Store an already validated desired spec (None: keep it) and desired state, claim, and converge.
+
+    `action` names the change in the audit trail (by default the operation: an update)."""
     with transaction.atomic():
         locked = operation_begin(connector_id=connector.pk, operation=operation)
         if locked.generation != connector.generation:
@@ -146,6 +175,9 @@ def connector_store(
                 f"{connector.name} was changed by another request meanwhile; read it again and retry.",
                 errors={"generation": [f"expected {connector.generation}, found {locked.generation}"]},
             )
+        if spec is not None:
+            admit(Admission(action="update", spec=spec, cluster=locked.cluster, existing=locked))
+        before = connector_snapshot(locked)
         fields: dict = {"retry_blocked": False}
         if spec is not None:
             fields.update(_desired_fields(spec), generation=F("generation") + 1)
@@ -154,6 +186,14 @@ def connector_store(
                 _refuse_stop_on_cloud(locked.cluster)
             fields["desired_state"] = desired_state
         Connector.objects.filter(pk=connector.pk).update(**fields)
+        connector.refresh_from_db()
+        audit_connector(
+            connector=connector,
+            action=action or operation,
+            actor=actor,
+            before=before,
+            secrets={**connector_secrets(connector=locked), **(spec.credentials if spec is not None else {})},
+        )
         dispatch_converge(connector_id=connector.pk, operation=operation, actor=actor)
     connector.refresh_from_db()
     return connector
@@ -174,6 +214,7 @@ def connector_request_action(*, connector: Connector, action: str, actor: str, o
     _refuse_if_deleted(connector)
     with transaction.atomic():
         connector = operation_begin(connector_id=connector.pk, operation=action)
+        before = connector_snapshot(connector)
         if connector.desired_state == DesiredState.DELETED and action != "delete":
             raise IllegalTransition(f"{connector.name} is being deleted.", errors={"state": ["deletion requested"]})
         if action == "stop":
@@ -187,6 +228,7 @@ def connector_request_action(*, connector: Connector, action: str, actor: str, o
         connector.save(
             update_fields=["pending_restart", "restart_only_failed", "desired_state", "retry_blocked", "updated_at"]
         )
+        audit_connector(connector=connector, action=action, actor=actor, before=before)
         dispatch_converge(connector_id=connector.pk, operation=action, actor=actor)
     return connector
 
@@ -197,10 +239,12 @@ def connector_reconcile_now(*, connector: Connector, actor: str) -> Connector:
     _refuse_if_deleted(connector)
     with transaction.atomic():
         connector = operation_begin(connector_id=connector.pk, operation="reconcile")
+        before = connector_snapshot(connector)
         if connector.state == State.DRIFTED:
             connector.applied_generation = 0
         connector.retry_blocked = False
         connector.save(update_fields=["applied_generation", "retry_blocked", "updated_at"])
+        audit_connector(connector=connector, action="reconcile", actor=actor, before=before)
         dispatch_converge(connector_id=connector.pk, operation="reconcile", actor=actor)
     return connector
 

@@ -20,6 +20,7 @@ from connectors.connect import TRANSIENT_CONNECT_ERRORS, ConnectError
 from connectors.errors import IllegalTransition
 from connectors.models import Connector, OffsetsRequest
 from connectors.selectors import connector_secrets, secrets_to_scrub
+from connectors.services.auditing import audit_connector, connector_snapshot
 from connectors.services.claims import operation_begin, operation_end, operation_mark
 from connectors.services.converge import client_for, connector_converge
 from connectors.services.dispatch import dispatch_offsets
@@ -42,6 +43,7 @@ def connector_offsets_request(
         raise IllegalTransition(f"{connector.name} is deleted.", errors={"state": ["DELETED is final"]})
     with transaction.atomic():
         locked = operation_begin(connector_id=connector.pk, operation=OPERATION)
+        before = connector_snapshot(locked)
         if locked.desired_state == DesiredState.DELETED:
             raise IllegalTransition(f"{connector.name} is being deleted.", errors={"state": ["deletion requested"]})
         cloud = locked.cluster.connect_flavour == CONFLUENT_CLOUD
@@ -57,6 +59,13 @@ def connector_offsets_request(
             locked.save(update_fields=["desired_state", "updated_at"])
         request = OffsetsRequest.objects.create(
             connector=locked, kind=kind, offsets=offsets or [], stopped_first=stop_needed, requested_by=actor
+        )
+        audit_connector(
+            connector=locked,
+            action=f"offsets_{kind}",
+            actor=actor,
+            before=before,
+            details={"offsets_request": {"id": request.pk, "kind": kind, "offsets": request.offsets}},
         )
         what = "reset" if kind == OffsetsRequest.Kind.RESET else f"set ({len(request.offsets)} partition(s))"
         connector_note(

@@ -33,10 +33,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.services import audit_record
 from connectors.kafka_admin import ADMIN_TIMEOUT_SECONDS, ClusterAdmin
 from connectors.models import Connector
 from connectors.state_machine import State
 from controlplane.crypto import encrypt_secrets
+from controlplane.masking import MASK
 from tenants.models import Cluster, Tenant, TenantPrincipal
 
 logger = logging.getLogger(__name__)
@@ -212,11 +214,18 @@ def tenant_principal_rotate(*, principal_id: int) -> TenantPrincipal:
     """A new password for the principal, on the broker first-come: stored (encrypted) and pushed, after which the
     caller re-applies the tenant's connectors on that cluster so they log in with it."""
     with transaction.atomic():
-        principal = TenantPrincipal.objects.select_for_update().select_related("cluster").get(pk=principal_id)
+        principal = TenantPrincipal.objects.select_for_update().select_related("cluster", "tenant").get(pk=principal_id)
         principal.secrets_encrypted = encrypt_secrets({"password": _new_password()})
         principal.credential_pushed = False
         principal.rotated_at = timezone.now()
         principal.save(update_fields=["secrets_encrypted", "credential_pushed", "rotated_at", "updated_at"])
+        audit_record(
+            action="kafka_principal.rotate",
+            object_type="kafka_principal",
+            object_id=f"User:{principal.username}@{principal.cluster.name}",
+            tenant=principal.tenant,
+            after={"username": principal.username, "cluster": principal.cluster.name, "password": MASK},
+        )
     _push_credential(ClusterAdmin(principal.cluster), cluster=principal.cluster, principal=principal)
     principal.refresh_from_db()
     return principal

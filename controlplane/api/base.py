@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
+from audit.context import set_audit_actor
 from controlplane.exceptions import NotFound, PermissionDenied
 from tenants.access import Access, access_for_request
 from tenants.models import Role, Tenant
@@ -49,6 +50,7 @@ class TenantScopedMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        set_audit_actor(self.access.actor)  # an API key is known only once DRF has authenticated it
         # Nested routes (/tenants/<slug>/...) resolve their tenant before anything else: a 404 for
         # a tenant the caller cannot see, then the role check for the action.
         if "tenant_slug" in self.kwargs:

@@ -36,6 +36,7 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "message": exc.message}
         if exc.errors:
             body["errors"] = exc.errors
+        body.update(exc.extra)
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))

@@ -43,6 +43,10 @@ CONFLICTING_OPERATIONS = {
     ("post", "/api/v1/connectors/{name}/stop/"),
     ("post", "/api/v1/connectors/{name}/restart/"),
     ("post", "/api/v1/tenants/{tenant_slug}/api-keys/"),
+    # Governance: a closed run gate or a quota (promote), a decided request or a quota (approve).
+    ("post", "/api/v1/connectors/{name}/promote/"),
+    ("post", "/api/v1/change-requests/{id}/approve/"),
+    ("post", "/api/v1/change-requests/{id}/decline/"),
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 

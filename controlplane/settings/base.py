@@ -32,9 +32,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "controlplane",
+    "audit",
     "tenants",
     "connectors",
     "monitoring",
+    "governance",
 ]
 
 MIDDLEWARE = [
@@ -47,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request id and source address of every audited change (audit.context).
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -153,6 +157,9 @@ HEALTH_SWEEP_INTERVAL_SECONDS = float(
 )
 RECONCILE_INTERVAL_SECONDS = HEALTH_SWEEP_INTERVAL_SECONDS
 EVENTS_PUBLISH_INTERVAL_SECONDS = float(env_str("EVENTS_PUBLISH_INTERVAL_SECONDS", "2"))
+# Governance: how long a qas connector must run without alerts before it may be promoted to run
+# (a landing zone's policy may set its own time, or switch the gate off).
+PROMOTION_GATE_SECONDS = int(env_str("PROMOTION_GATE_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
     "monitoring-sweep": {
         "task": "monitoring.sweep",

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from audit.services import audit_record
 from connectors.models import Connector
 from connectors.state_machine import State
 from monitoring import events
@@ -192,13 +193,17 @@ def alerts_resolve(*, alerts: QuerySet[Alert]) -> int:
     return count
 
 
+@transaction.atomic
 def alert_acknowledge(*, alert: Alert, actor: str) -> Alert:
+    before = _handling(alert)
     Alert.objects.filter(pk=alert.pk).update(acknowledged_at=_now(), acknowledged_by=actor[:120])
     alert.refresh_from_db()
+    _audit_alert(alert, action="alert.acknowledge", actor=actor, before=before)
     return alert
 
 
-def alert_mute(*, alert: Alert, minutes: int | None) -> Alert:
+@transaction.atomic
+def alert_mute(*, alert: Alert, minutes: int | None, actor: str = "") -> Alert:
     """Mute for `minutes` (None: until resolved; 0: unmute). A muted alert sends nothing, recovery included."""
     if minutes == 0:
         until = None
@@ -206,9 +211,32 @@ def alert_mute(*, alert: Alert, minutes: int | None) -> Alert:
         until = _now() + timedelta(days=365 * 100)
     else:
         until = _now() + timedelta(minutes=minutes)
+    before = _handling(alert)
     Alert.objects.filter(pk=alert.pk).update(muted_until=until)
     alert.refresh_from_db()
+    _audit_alert(alert, action="alert.unmute" if until is None else "alert.mute", actor=actor, before=before)
     return alert
+
+
+def _handling(alert: Alert) -> dict:
+    """What a person changes on an alert, for the audit trail."""
+    return {
+        "acknowledged_at": alert.acknowledged_at,
+        "acknowledged_by": alert.acknowledged_by,
+        "muted_until": alert.muted_until,
+    }
+
+
+def _audit_alert(alert: Alert, *, action: str, actor: str, before: dict) -> None:
+    audit_record(
+        action=action,
+        object_type="alert",
+        object_id=alert.pk,
+        tenant=alert.tenant,
+        actor=actor,
+        before=before,
+        after=_handling(alert),
+    )
 
 
 def deliveries_resend_pending(*, older_than_seconds: float = 60) -> int:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from monitoring.channels import DeliveryFailed, send
 from monitoring.messages import render
 from monitoring.models import Delivery
+from monitoring.services.notices import notice_message
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ def delivery_send(*, delivery_id: int) -> bool:
             return False
         kind = "webhook" if delivery.channel is None else delivery.channel.kind
         try:
-            send(kind=kind, channel=delivery.channel, message=render(delivery.alert, kind=delivery.kind))
+            message = render(delivery.alert, kind=delivery.kind) if delivery.alert_id else notice_message(delivery)
+            send(kind=kind, channel=delivery.channel, message=message)
         except DeliveryFailed as error:
             failure = error
             Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1, last_error=str(error)[:200])

@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import models, transaction
 
+from audit.commands import AuditedCommand
+from audit.services import audit_record
 from connectors.models import Connector
 from controlplane.crypto import DecryptionError, is_encrypted_with_newest_key, rotate_token
 from tenants.models import Cluster, TenantPrincipal
@@ -65,7 +67,7 @@ def rotate_table(model: type[models.Model], *, dry_run: bool = False) -> TableRo
     return result
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Re-encrypt every connector and cluster secret under the newest key in CONNECTOR_ENCRYPTION_KEYS."
 
     def add_arguments(self, parser):
@@ -78,6 +80,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.table}: {result.changed} of {result.total} rows {verb}")
         changed, total = sum(r.changed for r in results), sum(r.total for r in results)
         self.stdout.write(f"{changed} of {total} rows {verb}")
+        if not dry_run:
+            audit_record(
+                action="credentials.rotate",
+                object_type="credentials",
+                after={result.table: {"changed": result.changed, "total": result.total} for result in results},
+            )
 
         failures = [result for result in results if result.undecryptable]
         if failures:

@@ -6,14 +6,15 @@ then re-applied by the reconciler with it. Passwords are never printed.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from audit.commands import AuditedCommand
 from connectors.errors import TopicsRefused, TopicsUnavailable
 from connectors.services.principals import principals_rotate
 from tenants.models import Cluster, Tenant
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Rotate the SCRAM passwords of per-tenant Kafka principals (all, or one cluster's, or one tenant's)."
 
     def add_arguments(self, parser):

@@ -1,11 +1,12 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from audit.commands import AuditedCommand
 from tenants import services
 from tenants.models import Role, Tenant
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Add a user to a tenant with a role (creates the user, without a password, if missing)."
 
     def add_arguments(self, parser):

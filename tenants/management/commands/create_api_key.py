@@ -1,14 +1,15 @@
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from audit.commands import AuditedCommand
 from controlplane.exceptions import ApplicationError
 from tenants import services
 from tenants.models import Role, Tenant
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Create a tenant API key and print it once (only its hash is stored)."
 
     def add_arguments(self, parser):

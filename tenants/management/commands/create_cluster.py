@@ -1,13 +1,14 @@
 import getpass
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from audit.commands import AuditedCommand
 from controlplane.exceptions import ApplicationError
 from tenants import services
 from tenants.models import Cluster, LandingZone, Tenant
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Register a Kafka + Kafka Connect cluster. Shared clusters belong to a landing zone and are opened "
         "to chosen tenants; dedicated clusters belong to one tenant. Secrets are read from the prompt "

@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from audit.commands import AuditedCommand
 from controlplane.exceptions import ApplicationError
 from tenants import services
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Create a landing zone (the prefix of shared-cluster connector names), e.g. edh-shared."
 
     def add_arguments(self, parser):

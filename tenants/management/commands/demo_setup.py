@@ -5,16 +5,17 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from audit.commands import AuditedCommand
+from audit.services import audit_record
 from tenants import services
 from tenants.models import ApiKey, Cluster, LandingZone, Role, Tenant
 
 DEMO_KEY_NAME = "demo (make run)"
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Create the demo landing zone, tenant, local cluster, admin user and a developer API key."
 
     def add_arguments(self, parser):
@@ -40,6 +41,13 @@ class Command(BaseCommand):
         if not cluster.worker_files_enabled:
             cluster.worker_files_enabled = True
             cluster.save(update_fields=["worker_files_enabled", "updated_at"])
+            audit_record(
+                action="cluster.update",
+                object_type="cluster",
+                object_id=cluster.name,
+                before={"worker_files_enabled": False},
+                after={"worker_files_enabled": True},
+            )
         sandbox = tenant.file_sandbox
         sandbox.mkdir(parents=True, exist_ok=True)
 

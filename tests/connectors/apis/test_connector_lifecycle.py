@@ -6,17 +6,12 @@ import pytest
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectorNotFound, connect_client
 from tenants.models import Role
-from tests.conftest import wait_for
+from tests.conftest import wait_for, wait_for_state
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
 
-def _state(client, name, expected):
-    def check():
-        body = client.get(f"/api/v1/connectors/{name}/").json()
-        return body if body["state"] == expected and not body["operation_in_flight"] else None
-
-    return wait_for(check, timeout=60, message=f"{name} to reach {expected}")
+_state = wait_for_state
 
 
 def test_a_file_source_goes_through_its_whole_lifecycle(

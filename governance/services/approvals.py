@@ -1,0 +1,198 @@
+"""Four-eyes approval: where a landing zone asks for it, a create or promotion into run waits as a
+change request until another admin of the tenant (not its author) approves or declines it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from connectors.models import Connector
+from connectors.services.admission import Admission, ChangeHeld
+from connectors.services.commands import connector_apply_spec, connector_create
+from connectors.spec import ConnectorSpec
+from connectors.state_machine import State
+from controlplane.exceptions import Conflict, PermissionDenied, ValidationFailed
+from controlplane.naming import connector_name
+from governance.models import ChangeRequest
+from governance.selectors import policy_for
+from governance.services.specs import spec_from_stored, spec_to_stored
+from monitoring.services.notices import notice_to_tenant
+from tenants.models import ApiKey, Cluster
+
+RUN = "run"
+
+
+MAX_KEY_HOPS = 10
+
+
+def principal_of(actor: str) -> str:
+    """The person behind an actor: an API key stands for whoever created it (a key made with a key,
+    for whoever made that one)."""
+    seen = set()
+    while actor.startswith("api_key:") and actor not in seen and len(seen) < MAX_KEY_HOPS:
+        seen.add(actor)
+        key = ApiKey.objects.filter(prefix=actor.removeprefix("api_key:")).select_related("created_by").first()
+        if key is None or not key.creator:
+            break
+        actor = key.creator
+    return actor
+
+
+def approval_required(*, stage: str, cluster: Cluster) -> bool:
+    return stage == RUN and policy_for(cluster=cluster).four_eyes
+
+
+def change_request_snapshot(change_request: ChangeRequest) -> dict:
+    return {
+        "kind": change_request.kind,
+        "target": change_request.target_name,
+        "source": change_request.source_name,
+        "status": change_request.status,
+        "author": change_request.author,
+        "decided_by": change_request.decided_by,
+        "reason": change_request.reason,
+        "spec": change_request.spec,
+    }
+
+
+@transaction.atomic
+def change_request_open(
+    *, kind: str, spec: ConnectorSpec, target_name: str, actor: str, source_name: str = "", desired_state="running"
+) -> ChangeRequest:
+    fields, secrets_encrypted = spec_to_stored(spec)
+    change_request = ChangeRequest.objects.create(
+        tenant=spec.tenant,
+        kind=kind,
+        target_name=target_name,
+        source_name=source_name,
+        spec=fields,
+        secrets_encrypted=secrets_encrypted,
+        desired_state=desired_state,
+        author=actor,
+        author_principal=principal_of(actor),
+    )
+    audit_record(
+        action="change_request.create",
+        object_type="change_request",
+        object_id=change_request.pk,
+        tenant=spec.tenant,
+        actor=actor,
+        after=change_request_snapshot(change_request),
+        secrets=spec.credentials.values(),
+    )
+    return change_request
+
+
+def held_change_body(change_request: ChangeRequest) -> dict:
+    return {
+        "code": "approval_required",
+        "message": f"Change request {change_request.pk} waits for another admin of tenant "
+        f"{change_request.tenant.slug} to approve it; nothing is provisioned until then.",
+        "change_request": {
+            "id": change_request.pk,
+            "kind": change_request.kind,
+            "status": change_request.status,
+            "target": change_request.target_name,
+        },
+    }
+
+
+def hold_for_approval(admission: Admission, actor: str) -> None:
+    """The hold registered with the connector services: a create into run on a four-eyes landing zone."""
+    if admission.action != "create" or not approval_required(stage=admission.spec.stage, cluster=admission.cluster):
+        return
+    cluster = admission.cluster
+    name = connector_name(
+        business_unit=admission.spec.tenant.slug,
+        stage=admission.spec.stage,
+        connector_id=admission.spec.connector_id,
+        landing_zone=cluster.landing_zone.slug if cluster.is_shared else None,
+    )
+    change_request = change_request_open(
+        kind=ChangeRequest.Kind.CREATE, spec=admission.spec, target_name=name, actor=actor
+    )
+    body = held_change_body(change_request)
+    raise ChangeHeld(body["message"], change_request=body["change_request"])
+
+
+def _lock_pending(change_request: ChangeRequest, *, actor: str) -> ChangeRequest:
+    locked = ChangeRequest.objects.select_for_update().select_related("tenant").get(pk=change_request.pk)
+    if locked.status != ChangeRequest.Status.PENDING:
+        raise Conflict(
+            f"Change request {locked.pk} is already {locked.status}.", errors={"status": [f"is {locked.status}"]}
+        )
+    if principal_of(actor) == locked.author_principal:
+        raise PermissionDenied("Four eyes: the author of a change request cannot approve or decline it.")
+    return locked
+
+
+def _decide(change_request: ChangeRequest, *, actor: str, status: str, reason: str) -> ChangeRequest:
+    """Record the decision on the locked, pending change request, with its audit row."""
+    before = change_request_snapshot(change_request)
+    change_request.status = status
+    change_request.decided_by = actor
+    change_request.decided_at = timezone.now()
+    change_request.reason = reason
+    change_request.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    audit_record(
+        action=f"change_request.{'approve' if status == ChangeRequest.Status.APPROVED else 'decline'}",
+        object_type="change_request",
+        object_id=change_request.pk,
+        tenant=change_request.tenant,
+        actor=actor,
+        before=before,
+        after=change_request_snapshot(change_request),
+    )
+    return change_request
+
+
+@transaction.atomic
+def change_request_approve(*, change_request: ChangeRequest, actor: str, reason: str = "") -> ChangeRequest:
+    """Approve and carry out the change (quotas are checked again); a refusal leaves it pending."""
+    locked = _lock_pending(change_request, actor=actor)
+    spec = spec_from_stored(tenant=locked.tenant, fields=locked.spec, secrets_encrypted=locked.secrets_encrypted)
+    existing = (
+        Connector.objects.filter(tenant=locked.tenant, name=locked.target_name).exclude(state=State.DELETED).first()
+    )
+    if existing is not None and locked.kind == ChangeRequest.Kind.PROMOTE:
+        connector_apply_spec(connector=existing, spec=spec, actor=locked.author, action="promote")
+    else:
+        connector_create(spec=spec, actor=locked.author, desired_state=locked.desired_state, approved=True)
+    return _decide(locked, actor=actor, status=ChangeRequest.Status.APPROVED, reason=reason)
+
+
+@transaction.atomic
+def change_request_decline(*, change_request: ChangeRequest, actor: str, reason: str) -> ChangeRequest:
+    """Decline with a reason, which its author reads; nothing is provisioned."""
+    if not reason.strip():
+        raise ValidationFailed({"reason": ["say why the change is declined: its author reads it"]})
+    locked = _lock_pending(change_request, actor=actor)
+    declined = _decide(locked, actor=actor, status=ChangeRequest.Status.DECLINED, reason=reason)
+    _tell_author(declined)
+    return declined
+
+
+def _tell_author(change_request: ChangeRequest) -> None:
+    """The author reads the reason on the change request, and the tenant's alert channels carry it too."""
+    what = f"{change_request.kind} of {change_request.target_name}"
+    notice_to_tenant(
+        tenant=change_request.tenant,
+        subject=f"[{change_request.tenant.slug}] change request {change_request.pk} declined: {what}",
+        text=(
+            f"Change request {change_request.pk} ({what}), asked by {change_request.author}, was declined by "
+            f"{change_request.decided_by}: {change_request.reason}\nNothing was provisioned."
+        ),
+        payload={
+            "event": "change_request.declined",
+            "tenant": change_request.tenant.slug,
+            "change_request": {
+                "id": change_request.pk,
+                "kind": change_request.kind,
+                "target": change_request.target_name,
+                "author": change_request.author,
+                "decided_by": change_request.decided_by,
+                "reason": change_request.reason,
+            },
+        },
+    )

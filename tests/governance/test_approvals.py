@@ -1,0 +1,174 @@
+"""Four-eyes approval: on a landing zone that asks for it, a create or promotion into run waits as a
+change request; its author cannot approve it; another admin's approval provisions, a decline does not
+and its author reads why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from connectors.models import Connector, ConnectorEvent
+from governance.models import ChangeRequest, LandingZonePolicy
+from governance.services.quotas import quota_set
+from monitoring.models import Delivery
+from monitoring.services.channels import channel_save
+from monitoring.services.deliveries import delivery_send
+from tenants.models import Membership, Role
+from tenants.services import api_key_create
+from tests.factories import ConnectorFactory, SharedClusterFactory, UserFactory
+from tests.monitoring.conftest import WebhookReceiver
+
+pytestmark = pytest.mark.django_db
+
+CONNECTORS = "/api/v1/connectors/"
+
+
+@pytest.fixture
+def four_eyes_cluster(tenant):
+    cluster = SharedClusterFactory(name="offline", connect_url="http://127.0.0.1:9", tenants=[tenant])
+    LandingZonePolicy.objects.create(landing_zone=cluster.landing_zone, four_eyes=True, run_gate_enabled=False)
+    return cluster
+
+
+@pytest.fixture
+def admin_as(tenant, api_client):
+    """admin_as(username) -> a client with an admin key created by that (admin) user."""
+    from rest_framework.test import APIClient
+
+    def make(username: str):
+        user = UserFactory(username=username)
+        Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": Role.ADMIN})
+        _, raw = api_key_create(
+            tenant=tenant, name=f"{username}-key-{timezone.now().timestamp()}", role=Role.ADMIN, created_by=user
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make
+
+
+def _run_request(tenant, connector_id="crm"):
+    return {
+        "type": "file-source",
+        "cluster": "offline",
+        "stage": "run",
+        "id": connector_id,
+        "config": {"file": str(tenant.file_sandbox / "crm.txt")},
+        "topics": ["sales.crm"],
+        "create_topics": True,
+    }
+
+
+def test_a_create_into_run_waits_and_only_another_admin_can_approve_it(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    held = alice.post(CONNECTORS, _run_request(tenant), format="json")
+    assert held.status_code == 202, held.json()
+    assert held.json()["code"] == "approval_required"
+    request_id = held.json()["change_request"]["id"]
+    assert not Connector.objects.exists(), "nothing is provisioned before approval"
+
+    # The author, even with a second key of their own, cannot approve.
+    assert alice.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 403
+    assert admin_as("alice").post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 403
+
+    approved = bob.post(f"/api/v1/change-requests/{request_id}/approve", {"reason": "looks right"}, format="json")
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["status"] == "approved" and approved.json()["decided_by"].startswith("api_key:")
+    connector = Connector.objects.get(stage="run")
+    assert connector.operation == "provision" and connector.created_by.startswith("api_key:")
+    assert bob.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 409
+
+
+def test_a_declined_request_provisions_nothing_and_its_author_reads_why(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    request_id = alice.post(CONNECTORS, _run_request(tenant), format="json").json()["change_request"]["id"]
+    assert bob.post(f"/api/v1/change-requests/{request_id}/decline", {}, format="json").status_code == 400
+    declined = bob.post(
+        f"/api/v1/change-requests/{request_id}/decline", {"reason": "use the qas one first"}, format="json"
+    )
+    assert declined.status_code == 200
+    assert not Connector.objects.exists()
+    seen = alice.get(f"/api/v1/change-requests/{request_id}/").json()
+    assert seen["status"] == "declined" and seen["reason"] == "use the qas one first"
+
+
+def test_a_decline_reaches_the_tenants_alert_channels_with_its_reason(tenant, four_eyes_cluster, admin_as):
+    receiver = WebhookReceiver()
+    try:
+        channel_save(tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": receiver.url("/sales")})
+        alice, bob = admin_as("alice"), admin_as("bob")
+        request_id = alice.post(CONNECTORS, _run_request(tenant), format="json").json()["change_request"]["id"]
+        bob.post(f"/api/v1/change-requests/{request_id}/decline", {"reason": "wait for the freeze"}, format="json")
+
+        [delivery] = Delivery.objects.filter(kind="notice")
+        assert (delivery.target, delivery.tenant) == ("webhook:oncall", tenant)
+        assert delivery_send(delivery_id=delivery.pk)
+        [body] = receiver.bodies("/sales")
+        assert body["event"] == "change_request.declined" and body["tenant"] == tenant.slug
+        assert body["change_request"]["id"] == request_id
+        assert body["change_request"]["reason"] == "wait for the freeze"
+        assert body["change_request"]["author"].startswith("api_key:")
+        assert not delivery_send(delivery_id=delivery.pk), "a notice goes out once"
+    finally:
+        receiver.close()
+
+
+def test_a_developer_cannot_decide_and_a_quota_is_checked_again_on_approval(
+    client_for, tenant, four_eyes_cluster, admin_as
+):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    request_id = alice.post(CONNECTORS, _run_request(tenant), format="json").json()["change_request"]["id"]
+    developer = client_for(tenant, Role.DEVELOPER)
+    assert developer.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 403
+    quota_set(tenant=tenant, max_run_connectors=0)
+    refused = bob.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "quota_exceeded"
+    assert ChangeRequest.objects.get(pk=request_id).status == "pending"
+    assert not Connector.objects.exists()
+
+
+def test_a_promotion_into_run_waits_for_approval_too(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    qas = ConnectorFactory(tenant=tenant, cluster=four_eyes_cluster, stage="qas", state="RUNNING", create_topics=True)
+    event = ConnectorEvent.objects.create(connector=qas, from_state="PROVISIONING", to_state="RUNNING", actor="t")
+    ConnectorEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(days=2))
+    promoted = alice.post(f"/api/v1/connectors/{qas.name}/promote", {"stage": "run"}, format="json")
+    assert promoted.status_code == 202, promoted.json()
+    change = promoted.json()["change_request"]
+    assert change["status"] == "pending" and promoted.json()["connector"] is None
+    assert not Connector.objects.filter(stage="run").exists()
+    assert bob.post(f"/api/v1/change-requests/{change['id']}/approve", {}, format="json").status_code == 200
+    assert Connector.objects.filter(stage="run", connector_id=qas.connector_id).exists()
+
+
+def test_a_platform_admin_decides_in_the_admin_through_the_same_rules(client, tenant, four_eyes_cluster, admin_as):
+    request_id = admin_as("alice").post(CONNECTORS, _run_request(tenant), format="json").json()["change_request"]["id"]
+    client.force_login(UserFactory(username="platform", is_staff=True, is_superuser=True))
+    page = f"/admin/governance/changerequest/{request_id}/change/"
+    assert client.get(page).status_code == 200
+    client.post(page, {"decision": "decline", "decision_reason": ""})
+    assert ChangeRequest.objects.get(pk=request_id).status == "pending", "a decline needs a reason"
+    client.post(page, {"decision": "decline", "decision_reason": "not before the freeze ends"})
+    declined = ChangeRequest.objects.get(pk=request_id)
+    assert (declined.status, declined.decided_by, declined.reason) == (
+        "declined",
+        "user:platform",
+        "not before the freeze ends",
+    )
+    assert not Connector.objects.exists()
+    assert client.get("/admin/governance/changerequest/add/").status_code == 403
+
+
+def test_a_key_made_with_the_authors_key_is_still_the_author(tenant, four_eyes_cluster, admin_as):
+    from rest_framework.test import APIClient
+
+    alice = admin_as("alice")
+    request_id = alice.post(CONNECTORS, _run_request(tenant), format="json").json()["change_request"]["id"]
+    minted = alice.post("/api/v1/tenants/sales/api-keys/", {"name": "second", "role": "admin"}, format="json")
+    assert minted.status_code == 201, minted.json()
+    second = APIClient()
+    second.credentials(HTTP_AUTHORIZATION=f"Bearer {minted.json()['key']}")
+    assert second.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 403
