@@ -105,6 +105,7 @@ class World:
                 "transforms": [],
                 "error_handling": {},
                 "tasks_max": 1,
+                "delivery_guarantee": "at_least_once",
             },
             tenant=tenant,
         )

@@ -17,6 +17,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from connectors.models import Connector
 from devstack.stack import LocalStack, StackConfig
+from monitoring import events as event_types
 from monitoring.kafka import events_producer_reset
 from monitoring.models import OutboxEvent
 from monitoring.services.outbox import publish_events
@@ -150,7 +151,7 @@ def test_a_connectors_whole_life_is_on_the_events_topic_in_order_despite_a_broke
         events_broker.bootstrap, settings.EVENTS_TOPIC, until=lambda m: _transitions(m, name)[-1:] == ["RUNNING"]
     )
     assert _transitions(before, name) == ["REQUESTED", "PROVISIONING", "RUNNING"]
-    first = before[0]
+    first = next(event for event in before if event["type"] == event_types.TRANSITIONED and event["subject"] == name)
     assert first["specversion"] == "1.0" and first["source"] == settings.EVENTS_SOURCE and first["_key"] == name
     assert first["datacontenttype"] == "application/json" and first["data"]["tenant"] == "sales"
 
@@ -160,9 +161,10 @@ def test_a_connectors_whole_life_is_on_the_events_topic_in_order_despite_a_broke
     assert publish_events() == 0  # nothing can be published; nothing is lost
     assert client.post(f"/api/v1/connectors/{name}/resume").status_code == 202
     _wait_state(client, name, "RUNNING")
-    pending = OutboxEvent.objects.filter(published_at__isnull=True, subject=name)
+    pending = OutboxEvent.objects.filter(published_at__isnull=True, subject=name, type=event_types.TRANSITIONED)
     assert list(pending.values_list("data__to", flat=True)) == ["PAUSED", "RUNNING"]
-    assert pending.first().attempts >= 1 and pending.first().last_error
+    oldest = OutboxEvent.objects.filter(published_at__isnull=True).order_by("id").first()  # tried first, in order
+    assert oldest.attempts >= 1 and oldest.last_error
 
     events_broker.start()
     assert client.delete(f"/api/v1/connectors/{name}/").status_code == 202
@@ -181,4 +183,13 @@ def test_a_connectors_whole_life_is_on_the_events_topic_in_order_despite_a_broke
         "DELETED",
     ]
     assert all(event["_key"] == name for event in everything if event["subject"] == name)
+    # Each audit row is an event too: who asked for each change, in order.
+    audited = [e["data"] for e in everything if e["type"] == event_types.AUDIT_RECORDED and e["subject"] == name]
+    assert [row["action"] for row in audited] == [
+        "connector.create",
+        "connector.pause",
+        "connector.resume",
+        "connector.delete",
+    ]
+    assert all(row["actor"].startswith("api_key:") and row["channel"] == "api" for row in audited)
     assert not Connector.objects.filter(name=name).exclude(state="DELETED").exists()
