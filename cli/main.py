@@ -17,6 +17,7 @@ import yaml
 
 from cli import output
 from cli.client import ApiClient, ApiError
+from cli.commands import importing
 from cli.common import (
     Refused,
     api,
@@ -377,6 +378,11 @@ def _offsets_requested(client: ApiClient, name: str, request: dict, *, wait: boo
 
 def _when(timestamp: str) -> datetime:
     return datetime.fromisoformat(timestamp)
+
+
+# --- import (cli/commands/) -------------------------------------------------------------------------
+for _command in (importing.import_config,):
+    cpctl.add_command(_command)
 
 
 def main() -> None:
