@@ -17,7 +17,7 @@ import yaml
 
 from cli import output
 from cli.client import ApiClient, ApiError
-from cli.commands import importing
+from cli.commands import governance, importing
 from cli.common import (
     Refused,
     api,
@@ -380,8 +380,15 @@ def _when(timestamp: str) -> datetime:
     return datetime.fromisoformat(timestamp)
 
 
-# --- import (cli/commands/) -------------------------------------------------------------------------
-for _command in (importing.import_config,):
+# --- import, governance (cli/commands/) ------ -------------------------------------------------------
+for _command in (
+    importing.import_config,
+    governance.promote,
+    governance.change_requests,
+    governance.approve,
+    governance.decline,
+    governance.usage,
+):
     cpctl.add_command(_command)
 
 

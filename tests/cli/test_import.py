@@ -6,8 +6,6 @@ import json
 
 import pytest
 
-from connectors.clusters import cluster_connect_endpoint
-from connectors.connect import connect_client
 from connectors.models import Connector
 from tests.connectors.apis.test_sink_dead_letter_queue import _read_all
 
@@ -16,11 +14,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
 def name_of(connector_id: str) -> str:
     return f"edh-shared-sales-dev-{connector_id}-connector"
-
-
-@pytest.fixture
-def connect(local_cluster):
-    return connect_client(cluster_connect_endpoint(cluster=local_cluster))
 
 
 def standalone_file_source(*, source, topic: str, extra: str = "") -> str:
