@@ -17,7 +17,7 @@ import yaml
 
 from cli import output
 from cli.client import ApiClient, ApiError
-from cli.commands import governance, importing
+from cli.commands import audit, governance, importing
 from cli.common import (
     Refused,
     api,
@@ -380,7 +380,7 @@ def _when(timestamp: str) -> datetime:
     return datetime.fromisoformat(timestamp)
 
 
-# --- import, governance (cli/commands/) ------ -------------------------------------------------------
+# --- import, governance, audit (cli/commands/) -------------------------------------------------------
 for _command in (
     importing.import_config,
     governance.promote,
@@ -388,6 +388,7 @@ for _command in (
     governance.approve,
     governance.decline,
     governance.usage,
+    audit.audit,
 ):
     cpctl.add_command(_command)
 
