@@ -48,17 +48,23 @@ class ApiClient:
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params={k: v for k, v in params.items() if v is not None})[1]
 
-    def list_all(self, path: str, **params: Any) -> list[dict]:
-        """Every page of a paginated list."""
+    def list_all(self, path: str, *, max_rows: int | None = None, **params: Any) -> list[dict]:
+        """Every page of a paginated list (the first `max_rows` rows, if given)."""
         results: list[dict] = []
-        params = {"limit": 200, **params}
+        params = {"limit": 200 if max_rows is None else min(200, max_rows), **params}
         while True:
             page = self.get(path, offset=len(results), **params)
             if not isinstance(page, dict) or "results" not in page:
                 return page
             results.extend(page["results"])
+            if max_rows is not None and len(results) >= max_rows:
+                return results[:max_rows]
             if not page.get("next") or not page["results"]:
                 return results
+
+    def me(self) -> dict:
+        """Who the key is: its actor and its tenants with their roles."""
+        return self.get("/me")
 
     # -- connectors ------------------------------------------------------------------------------
 
@@ -82,3 +88,21 @@ class ApiClient:
     def offsets_set(self, name: str, offsets: list[dict], *, stop_first: bool) -> dict:
         body = {"offsets": offsets, "stop_first": stop_first}
         return self.request("PATCH", f"/connectors/{quote(name)}/offsets", json=body)[1]
+
+    def import_config(self, body: dict, *, dry_run: bool) -> tuple[int, dict]:
+        """POST a config to import; a refused import (400 with its report) is answered, not raised."""
+        params = {"dry_run": "true"} if dry_run else {}
+        status, answer = self.request("POST", "/connectors/import", json=body, params=params, ok=(400,))
+        if status == 400 and not (isinstance(answer, dict) and "report" in answer):
+            raise ApiError(status, answer if isinstance(answer, dict) else {"message": str(answer)})
+        return status, answer
+
+    # -- governance ------------------------------------------------------------------------------
+
+    def promote(self, name: str, body: dict) -> tuple[int, dict]:
+        return self.request("POST", f"/connectors/{quote(name, safe='')}/promote", json=body)
+
+    def change_request_decide(self, change_request_id: int, decision: str, *, reason: str | None) -> dict:
+        """`decision` is approve or decline."""
+        body = {} if reason is None else {"reason": reason}
+        return self.request("POST", f"/change-requests/{change_request_id}/{decision}", json=body)[1]

@@ -17,23 +17,23 @@ import yaml
 
 from cli import output
 from cli.client import ApiClient, ApiError
+from cli.commands import audit, governance, importing
+from cli.common import (
+    Refused,
+    api,
+    is_held,
+    output_option,
+    refused,
+    show_held,
+    timeout_option,
+    wait_option,
+    wait_settled,
+)
 from cli.config import ConfigError, load_config
 from cli.specs import SpecError, exported_spec, load_specs
 
-SETTLED = {"running": {"RUNNING"}, "paused": {"PAUSED"}, "stopped": {"STOPPED"}, "deleted": {"DELETED"}}
-TROUBLE = {"FAILED", "DEGRADED"}
 LIST_COLUMNS = ("name", "type", "cluster", "stage", "state", "desired_state", "operation_in_flight")
 PLAN_WORDS = {"create": "created", "update": "updated", "unchanged": "unchanged"}
-
-output_option = click.option(
-    "-o", "--output", "fmt", type=click.Choice(output.FORMATS), default="table", show_default=True
-)
-wait_option = click.option("--wait", is_flag=True, help="Wait until the connector settles, showing its progress.")
-timeout_option = click.option("--timeout", type=float, default=180.0, show_default=True, help="Seconds --wait waits.")
-
-
-class Refused(click.ClickException):
-    exit_code = 1
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,16 +50,6 @@ def cpctl(ctx: click.Context, url: str | None, config_path: Path | None) -> None
             raise click.UsageError(str(error)) from error
 
     ctx.obj = make_client
-
-
-def api(ctx: click.Context) -> ApiClient:
-    return ctx.find_root().obj()
-
-
-def refused(error: ApiError, *, what: str = "") -> Refused:
-    """Print the API's field errors, then fail with its message."""
-    output.field_errors(error.errors)
-    return Refused(f"{what + ': ' if what else ''}{error} (HTTP {error.status})" if error.status else str(error))
 
 
 # --- apply ---------------------------------------------------------------------------------------
@@ -96,6 +86,9 @@ def apply(ctx, paths: tuple[Path, ...], dry_run: bool, wait: bool, timeout: floa
         if dry_run:
             refusals += _show_plan(spec.name, plan)
             continue
+        if is_held(plan):  # a create into run where four eyes are asked for: nothing provisioned yet
+            show_held(plan["change_request"], name=spec.name)
+            continue
         fields = f" ({', '.join(plan['changed_fields'])})" if plan["changed_fields"] else ""
         click.echo(f"{_mark(plan['action'])} {spec.name}: {PLAN_WORDS[plan['action']]}{fields}")
         for warning in plan.get("warnings") or []:
@@ -103,7 +96,7 @@ def apply(ctx, paths: tuple[Path, ...], dry_run: bool, wait: bool, timeout: floa
         if plan["action"] != "unchanged":
             settling.append(spec.name)
     if wait and settling:
-        failed = [name for name in settling if not _wait_settled(client, name, timeout=timeout)]
+        failed = [name for name in settling if not wait_settled(client, name, timeout=timeout)]
         refusals += len(failed)
     summary = f"{len(specs)} spec(s), {refusals} refused" + (" (dry run)" if dry_run else "")
     click.echo(summary, err=True)
@@ -128,27 +121,6 @@ def _show_plan(name: str, plan: dict) -> int:
         click.echo(f"    warning: {warning}", err=True)
     output.field_errors(plan.get("errors") or {}, indent="    ")
     return 0 if plan["valid"] else 1
-
-
-def _wait_settled(client: ApiClient, name: str, *, timeout: float) -> bool:
-    """Poll until nothing is in flight and the connector reached its desired state; show each state seen."""
-    deadline, last = time.monotonic() + timeout, None
-    while True:
-        connector = client.connector(name)
-        state, desired = connector["state"], connector["desired_state"]
-        if state != last:
-            click.echo(f"  … {name}: {state}", err=True)
-            last = state
-        if not connector["operation_in_flight"]:
-            if state in SETTLED.get(desired, set()):
-                return True
-            if state in TROUBLE:
-                click.echo(f"✗ {name}: {state}: {connector.get('last_error') or ''}", err=True)
-                return False
-        if time.monotonic() > deadline:
-            click.echo(f"✗ {name}: still {state} after {timeout:.0f}s", err=True)
-            return False
-        time.sleep(1.0)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -287,7 +259,7 @@ def _lifecycle(action: str, help_text: str):
         except ApiError as error:
             raise refused(error, what=f"{action} {name}") from error
         click.echo(f"{name}: {action} requested (state {connector['state']}, desired {connector['desired_state']})")
-        if wait and not _wait_settled(client, name, timeout=timeout):
+        if wait and not wait_settled(client, name, timeout=timeout):
             sys.exit(1)
 
     return command
@@ -406,6 +378,19 @@ def _offsets_requested(client: ApiClient, name: str, request: dict, *, wait: boo
 
 def _when(timestamp: str) -> datetime:
     return datetime.fromisoformat(timestamp)
+
+
+# --- import, governance, audit (cli/commands/) -------------------------------------------------------
+for _command in (
+    importing.import_config,
+    governance.promote,
+    governance.change_requests,
+    governance.approve,
+    governance.decline,
+    governance.usage,
+    audit.audit,
+):
+    cpctl.add_command(_command)
 
 
 def main() -> None:

@@ -98,16 +98,29 @@ def _spec(document, *, origin: str, environ) -> Spec:
         raise SpecError(f"{origin}: credentials must be a mapping")
     resolved = {}
     for key, value in credentials.items():
-        match = ENV_REFERENCE.match(value) if isinstance(value, str) else None
-        if match:
-            variable = match.group(1)
-            if variable not in environ:
-                raise SpecError(f"{origin}: credentials.{key} refers to ${{env:{variable}}}, which is not set")
-            value = environ[variable]
+        if env_variable(value) is not None:
+            value = resolve_env_reference(value, where=f"{origin}: credentials.{key}", environ=environ)
         resolved[key] = value
     if credentials:
         body["credentials"] = resolved
     return Spec(name=name, body=body, origin=origin)
+
+
+def env_variable(value) -> str | None:
+    """The VARIABLE of a `${env:VARIABLE}` reference, else None."""
+    match = ENV_REFERENCE.match(value) if isinstance(value, str) else None
+    return match.group(1) if match else None
+
+
+def resolve_env_reference(value: str, *, where: str, environ=None) -> str:
+    """The value of the `${env:VARIABLE}` reference `value`, read from the environment (e.g. a CI secret)."""
+    environ = os.environ if environ is None else environ
+    variable = env_variable(value)
+    if variable is None:
+        raise SpecError(f"{where}: give a reference ${{env:VARIABLE}}, not a value")
+    if variable not in environ:
+        raise SpecError(f"{where} refers to ${{env:{variable}}}, which is not set")
+    return environ[variable]
 
 
 def exported_spec(connector: dict) -> dict:

@@ -51,6 +51,9 @@ class GateSerializer(serializers.Serializer):
 
 class PromotionValidationSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
+    layers = serializers.DictField(
+        child=serializers.CharField(), help_text="Each validation layer's verdict: passed, failed or skipped: why."
+    )
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     warnings = serializers.ListField(child=serializers.CharField())
 

@@ -140,7 +140,12 @@ def connector_promote(*, source: Connector, stage: str, overrides: dict, actor: 
         "diff": config_diff(plan=plan, target_name=outcome.name, target_cluster=outcome.cluster)
         if not outcome.errors and outcome.cluster is not None
         else [],
-        "validation": {"valid": not errors, "errors": errors, "warnings": outcome.warnings},
+        "validation": {
+            "valid": not errors,
+            "layers": outcome.layers,
+            "errors": errors,
+            "warnings": outcome.warnings,
+        },
         "gate": gate.as_dict(),
         "connector": None,
         "change_request": None,

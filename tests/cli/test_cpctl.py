@@ -12,8 +12,6 @@ import yaml
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from connectors.clusters import cluster_connect_endpoint
-from connectors.connect import connect_client
 from connectors.models import Connector, ConnectorEvent
 from tests.conftest import wait_for
 from tests.connectors.apis.test_sink_dead_letter_queue import _read_all
@@ -50,11 +48,6 @@ def file_sink_spec(connector_id: str, sink: Path, topic: str) -> dict:
         "config": {"file": str(sink)},
         "topics": [topic],
     }
-
-
-@pytest.fixture
-def connect(local_cluster):
-    return connect_client(cluster_connect_endpoint(cluster=local_cluster))
 
 
 @pytest.fixture

@@ -130,4 +130,11 @@ def test_a_dry_run_of_an_invalid_target_answers_the_layers_verdict_not_a_500(cli
     dry = client.post(f"/api/v1/connectors/{dev.name}/promote", {**body, "dry_run": True}, format="json")
     assert dry.status_code == 200, dry.json()
     assert dry.json()["validation"]["valid"] is False and dry.json()["diff"] == []
+    assert dry.json()["validation"]["layers"] == {
+        "schema": "failed",  # the error_handling key
+        "naming": "passed",
+        "topics": "passed",
+        "transforms": "failed",
+        "cluster": "skipped: earlier layers failed",
+    }
     assert client.post(f"/api/v1/connectors/{dev.name}/promote", body, format="json").status_code == 400
