@@ -6,18 +6,33 @@ They read the operating system directly, independent of the code under test.
 from __future__ import annotations
 
 import os
+import random
 import socket
 from contextlib import ExitStack
 from pathlib import Path
 
+# Below Linux's ephemeral range (ip_local_port_range starts at 32768): a port picked here and bound a
+# moment later by the process that needs it cannot meanwhile become some outgoing connection's source port.
+FREE_PORT_RANGE = range(20000, 32768)
+
 
 def free_ports(count: int) -> list[int]:
-    """Distinct loopback ports nobody listens on (held open together so they differ)."""
+    """Distinct loopback ports below the ephemeral range that nobody listens on (held open together so
+    they differ)."""
+    ports: list[int] = []
     with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
+        for port in random.sample(FREE_PORT_RANGE, len(FREE_PORT_RANGE)):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                sock.close()
+                continue
+            stack.callback(sock.close)
+            ports.append(port)
+            if len(ports) == count:
+                return ports
+    raise RuntimeError(f"fewer than {count} free loopback ports in {FREE_PORT_RANGE}")
 
 
 def closed_port() -> int:
