@@ -1,4 +1,5 @@
-"""Helpers for tests that start and stop real processes: free ports, and what /proc says is alive.
+"""Helpers for tests that start and stop real processes: free ports, what /proc says is alive, and which
+broker this process publishes Celery tasks to.
 
 They read the operating system directly, independent of the code under test.
 """
@@ -8,8 +9,10 @@ from __future__ import annotations
 import os
 import random
 import socket
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 # Below Linux's ephemeral range (ip_local_port_range starts at 32768): a port picked here and bound a
 # moment later by the process that needs it cannot meanwhile become some outgoing connection's source port.
@@ -71,3 +74,30 @@ def subprocess_database_url() -> str:
     db = settings.DATABASES["default"]
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@contextmanager
+def celery_publishing_to(url: str) -> Iterator[None]:
+    """Inside, the tasks this process publishes (the API's dispatch) go to the broker at `url`, where
+    the Celery processes a test started listen; the previous broker again afterwards."""
+    from controlplane.celery import app
+
+    previous = app.conf.broker_url
+    _use_broker(url)
+    try:
+        yield
+    finally:
+        _use_broker(previous)
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's Celery publishing at `url` (the app caches its connection pools)."""
+    from controlplane.celery import app
+
+    app.conf.broker_url = url
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+    with app.connection_for_write() as connection:
+        assert (connection.hostname, connection.port) == (urlparse(url).hostname, urlparse(url).port), connection
