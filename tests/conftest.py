@@ -267,12 +267,6 @@ def _api_mutations(request, monkeypatch):
     yield
 
 
-def _changes_nothing(content: bytes) -> bool:
-    """A dry run, or a declarative apply that found nothing to change (nothing stored, nothing sent to Connect)."""
-    compact = content.replace(b" ", b"")
-    return b'"dry_run":true' in compact or b'"action":"unchanged"' in compact
-
-
 def _unaudited_mutations(item) -> list[str]:
     """In the end-to-end tests (the real stack, fuzzing aside), each API mutation left an audit row."""
     from audit.models import AuditRecord

@@ -1,4 +1,5 @@
-"""Helpers for tests that start and stop real processes: free ports, and what /proc says is alive.
+"""Helpers for tests that start and stop real processes: free ports, what /proc says is alive, and which
+broker this process publishes Celery tasks to.
 
 They read the operating system directly, independent of the code under test.
 """
@@ -6,18 +7,35 @@ They read the operating system directly, independent of the code under test.
 from __future__ import annotations
 
 import os
+import random
 import socket
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
+
+# Below Linux's ephemeral range (ip_local_port_range starts at 32768): a port picked here and bound a
+# moment later by the process that needs it cannot meanwhile become some outgoing connection's source port.
+FREE_PORT_RANGE = range(20000, 32768)
 
 
 def free_ports(count: int) -> list[int]:
-    """Distinct loopback ports nobody listens on (held open together so they differ)."""
+    """Distinct loopback ports below the ephemeral range that nobody listens on (held open together so
+    they differ)."""
+    ports: list[int] = []
     with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
+        for port in random.sample(FREE_PORT_RANGE, len(FREE_PORT_RANGE)):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                sock.close()
+                continue
+            stack.callback(sock.close)
+            ports.append(port)
+            if len(ports) == count:
+                return ports
+    raise RuntimeError(f"fewer than {count} free loopback ports in {FREE_PORT_RANGE}")
 
 
 def closed_port() -> int:
@@ -56,3 +74,30 @@ def subprocess_database_url() -> str:
     db = settings.DATABASES["default"]
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@contextmanager
+def celery_publishing_to(url: str) -> Iterator[None]:
+    """Inside, the tasks this process publishes (the API's dispatch) go to the broker at `url`, where
+    the Celery processes a test started listen; the previous broker again afterwards."""
+    from controlplane.celery import app
+
+    previous = app.conf.broker_url
+    _use_broker(url)
+    try:
+        yield
+    finally:
+        _use_broker(previous)
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's Celery publishing at `url` (the app caches its connection pools)."""
+    from controlplane.celery import app
+
+    app.conf.broker_url = url
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+    with app.connection_for_write() as connection:
+        assert (connection.hostname, connection.port) == (urlparse(url).hostname, urlparse(url).port), connection

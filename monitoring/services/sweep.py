@@ -22,7 +22,7 @@ from connectors.connect import ConnectError
 from connectors.models import Connector
 from connectors.services.reconcile import cluster_statuses, reconcile_cluster, reconcile_unreachable
 from connectors.state_machine import State
-from controlplane.leases import lease_take
+from controlplane.leases import lease_held, lease_take
 from monitoring import faults
 from monitoring.models import Alert, ClusterHealth, ConnectorHealth
 from monitoring.services.alerts import alert_raise, alerts_resolve, deliveries_resend_pending
@@ -36,11 +36,17 @@ POLICY_FIELDS = ["tasks", "fault", "restart_attempts", "next_restart_at", "healt
 
 
 def sweep_due() -> dict:
-    """The periodic sweep, once per interval whatever the number of beats that ask for it."""
-    # The lease ends a little before the next one is due, so a late copy of this one cannot take it.
-    if not lease_take(name="health-sweep", seconds=settings.HEALTH_SWEEP_INTERVAL_SECONDS * 0.8):
-        return {"skipped": "another sweep of this interval ran"}
-    return sweep_all()
+    """The periodic sweep, once per interval whatever the number of beats that ask for it, and never
+    two at once: two sweeps would both restart and both alert what they find failed."""
+    # Held while the sweep runs, so one that outlasts its interval (a slow cluster) keeps the next one
+    # out; it expires only if the worker is killed mid-sweep, at the task's hard time limit.
+    with lease_held(name="health-sweep-running", seconds=settings.CELERY_TASK_TIME_LIMIT) as held:
+        if not held:
+            return {"skipped": "another sweep is running"}
+        # The interval's lease ends a little before the next one is due, so a late copy of this one cannot take it.
+        if not lease_take(name="health-sweep", seconds=settings.HEALTH_SWEEP_INTERVAL_SECONDS * 0.8):
+            return {"skipped": "another sweep of this interval ran"}
+        return sweep_all()
 
 
 def sweep_all() -> dict:

@@ -15,7 +15,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -28,7 +27,7 @@ from devstack.stack import LocalStack, StackConfig
 from tenants.models import Cluster, Role
 from tests.conftest import wait_for
 from tests.factories import DedicatedClusterFactory, LandingZoneFactory, SharedClusterFactory
-from tests.system import free_ports, subprocess_database_url
+from tests.system import celery_publishing_to, free_ports, subprocess_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
@@ -63,27 +62,10 @@ def fault_stack(tmp_path_factory):
         stack.down()
 
 
-def _use_broker(url: str) -> None:
-    """Point this process's Celery publishing at `url` (the app caches its connection pools)."""
-    from controlplane.celery import app
-
-    app.conf.broker_url = url
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-    with app.connection_for_write() as connection:
-        assert (connection.hostname, connection.port) == (urlparse(url).hostname, urlparse(url).port), connection
-
-
 @pytest.fixture(scope="module")
 def fault_broker(fault_stack):
-    from controlplane.celery import app
-
-    previous = app.conf.broker_url
-    _use_broker(fault_stack.config.redis_url)
-    yield fault_stack.config.redis_url
-    _use_broker(previous)
+    with celery_publishing_to(fault_stack.config.redis_url):
+        yield fault_stack.config.redis_url
 
 
 class CeleryProcesses:

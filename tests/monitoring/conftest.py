@@ -80,3 +80,41 @@ def smtp_receiver():
     receiver = SmtpReceiver()
     yield receiver
     receiver.close()
+
+
+@pytest.fixture
+def channels(tenant, webhook_receiver, smtp_receiver):
+    """The tenant's default alert channels: a webhook and an email channel, on the loopback receivers."""
+    from monitoring.services.channels import channel_save
+    from tests.monitoring.failing_sinks import CHANNEL_PATH
+
+    channel_save(tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": webhook_receiver.url(CHANNEL_PATH)})
+    channel_save(
+        tenant=tenant,
+        data={
+            "name": "oncall-mail",
+            "kind": "email",
+            "recipients": ["oncall@sales.example"],
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp_receiver.port,
+        },
+    )
+    return webhook_receiver, smtp_receiver
+
+
+@pytest.fixture
+def cleanup_connectors(local_cluster):
+    """Every connector of the test is forgotten, then deleted from Connect (so nothing re-provisions it)."""
+    from connectors.clusters import cluster_connect_endpoint
+    from connectors.connect import connect_client
+    from connectors.models import Connector
+
+    yield
+    connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
+    names = list(Connector.objects.values_list("name", flat=True))
+    Connector.objects.all().delete()
+    for name in names:
+        try:
+            connect.delete(name)
+        except Exception:  # noqa: BLE001 - already gone
+            pass

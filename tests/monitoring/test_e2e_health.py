@@ -9,7 +9,6 @@ tenant's email channel names as its own SMTP server.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import uuid
 
@@ -26,24 +25,16 @@ from monitoring.services.channels import channel_save
 from monitoring.services.sweep import sweep_cluster
 from tenants.models import Role
 from tests.conftest import wait_for
+from tests.monitoring.failing_sinks import (
+    block_output,
+    create_file_sink,
+    notices,
+    restart_task_on_connect,
+    state_of,
+    unblock_output,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
-
-
-@pytest.fixture
-def channels(tenant, webhook_receiver, smtp_receiver):
-    channel_save(tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": webhook_receiver.url("/sales")})
-    channel_save(
-        tenant=tenant,
-        data={
-            "name": "oncall-mail",
-            "kind": "email",
-            "recipients": ["oncall@sales.example"],
-            "smtp_host": "127.0.0.1",
-            "smtp_port": smtp_receiver.port,
-        },
-    )
-    return webhook_receiver, smtp_receiver
 
 
 def _sweep_until(cluster, predicate, *, timeout: float, message: str, interval: float = 1.0):
@@ -71,62 +62,8 @@ def _sweeps(cluster, count: int, interval: float = 1.0) -> None:
         time.sleep(interval)
 
 
-def _state(name: str) -> str:
-    return Connector.objects.get(name=name).state
-
-
-def _bodies(receiver, kind: str, condition: str | None = None) -> list[dict]:
-    return [
-        body
-        for body in receiver.bodies("/sales")
-        if body["kind"] == kind and (condition is None or body["condition"] == condition)
-    ]
-
-
 def _mails(smtp, word: str) -> list:
     return [mail for mail in smtp.messages if word in mail["Subject"]]
-
-
-def _create_file_sink(client, file_sandbox, connector_id: str, monitoring: dict) -> tuple[str, str, object]:
-    out_dir = file_sandbox / "out"
-    out_dir.mkdir(exist_ok=True)
-    output = out_dir / f"{connector_id}.txt"
-    topic = f"sales.{connector_id}"
-    created = client.post(
-        "/api/v1/connectors/",
-        {
-            "type": "file-sink",
-            "cluster": "local",
-            "stage": "dev",
-            "id": connector_id,
-            "config": {"file": str(output)},
-            "topics": [topic],
-            "create_topics": True,
-        },
-        format="json",
-    )
-    assert created.status_code == 202, created.json()
-    name = created.json()["name"]
-    changed = client.patch(f"/api/v1/connectors/{name}/monitoring", monitoring, format="json")
-    assert changed.status_code == 200, changed.json()
-    return name, topic, output
-
-
-def _block_output(output) -> None:
-    """The sink's output file becomes unwritable (a directory stands where the file was: root may
-    write anywhere, but nobody can open a directory for writing)."""
-    if output.exists():
-        output.unlink()
-    output.mkdir()
-
-
-def _unblock_output(output) -> None:
-    shutil.rmtree(output)
-
-
-def _restart_task_on_connect(cluster, name: str) -> None:
-    """What a worker does on a rebalance: the task starts again and finds its output unwritable."""
-    connect_client(cluster_connect_endpoint(cluster=cluster)).restart_task(name, 0)
 
 
 def _produce(bootstrap: str, topic: str, count: int) -> None:
@@ -135,19 +72,6 @@ def _produce(bootstrap: str, topic: str, count: int) -> None:
     for index in range(count):
         producer.produce(topic, value=f'{{"n": {index}}}'.encode())
         assert producer.flush(15) == 0
-
-
-@pytest.fixture
-def cleanup_connectors(local_cluster):
-    yield
-    connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
-    names = list(Connector.objects.values_list("name", flat=True))
-    Connector.objects.all().delete()
-    for name in names:
-        try:
-            connect.delete(name)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
 
 
 # --- a File Sink whose output becomes unwritable ----------------------------------------------------------
@@ -159,18 +83,18 @@ def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and
     webhook.delays["/slow"] = 30
     channel_save(tenant=tenant, data={"name": "slow", "kind": "webhook", "url": webhook.url("/slow")})
     client = client_for(tenant, Role.ADMIN)
-    name, _, output = _create_file_sink(
+    name, _, output = create_file_sink(
         client,
         file_sandbox,
         unique_name("sink"),
         {"restart_backoff_seconds": 2, "restart_backoff_max_seconds": 3, "restart_max_attempts": 2},
     )
-    _sweep_until(local_cluster, lambda: _state(name) == "RUNNING", timeout=180, message="the sink to run")
+    _sweep_until(local_cluster, lambda: state_of(name) == "RUNNING", timeout=180, message="the sink to run")
 
-    _block_output(output)
-    _restart_task_on_connect(local_cluster, name)
+    block_output(output)
+    restart_task_on_connect(local_cluster, name)
 
-    _sweep_until(local_cluster, lambda: _state(name) in {"FAILED", "DEGRADED"}, timeout=30, message="the failure")
+    _sweep_until(local_cluster, lambda: state_of(name) in {"FAILED", "DEGRADED"}, timeout=30, message="the failure")
     _sweep_until(
         local_cluster,
         lambda: Alert.objects.filter(connector__name=name, condition="persistent_failure").exists(),
@@ -181,12 +105,12 @@ def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and
     assert [restart.attempt for restart in restarts] == [1, 2]
     assert (restarts[1].requested_at - restarts[0].requested_at).total_seconds() >= 3  # backoff 2 s, then 3 s (cap)
     assert "Couldn't find or create file" in restarts[0].error
-    wait_for(lambda: _bodies(webhook, "alert") and _mails(smtp, name), timeout=30, message="the alert to arrive")
+    wait_for(lambda: notices(webhook, "alert") and _mails(smtp, name), timeout=30, message="the alert to arrive")
     started = time.monotonic()
     _sweeps(local_cluster, 5, interval=0)  # an unchanged failure: nothing more is sent, nothing more is restarted
     assert time.monotonic() - started < 10, "the hanging channel must not slow the sweep"
     time.sleep(2)
-    [alert] = _bodies(webhook, "alert")
+    [alert] = notices(webhook, "alert")
     assert alert["condition"] == "persistent_failure" and alert["connector"] == name and alert["failing_tasks"] == [0]
     assert "Couldn't find or create file" in alert["error"] and "restart" in alert["next_steps"]
     assert len(_mails(smtp, name)) == 1
@@ -194,16 +118,16 @@ def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and
     status = client.get(f"/api/v1/connectors/{name}/status").json()["health"]
     assert status["auto_restart"]["persistent_failure"] is True and status["tasks"][0]["state"] == "FAILED"
 
-    _unblock_output(output)
+    unblock_output(output)
     assert client.post(f"/api/v1/connectors/{name}/restart").status_code == 202
-    _sweep_until(local_cluster, lambda: _state(name) == "RUNNING", timeout=60, message="the sink to run again")
+    _sweep_until(local_cluster, lambda: state_of(name) == "RUNNING", timeout=60, message="the sink to run again")
     wait_for(
-        lambda: _bodies(webhook, "recovery") and _mails(smtp, "resolved"), timeout=30, message="the recovery notice"
+        lambda: notices(webhook, "recovery") and _mails(smtp, "resolved"), timeout=30, message="the recovery notice"
     )
     _sweeps(local_cluster, 3)
     time.sleep(1)
-    assert len(_bodies(webhook, "recovery")) == 1 and len(_mails(smtp, "resolved")) == 1
-    assert len(_bodies(webhook, "alert")) == 1
+    assert len(notices(webhook, "recovery")) == 1 and len(_mails(smtp, "resolved")) == 1
+    assert len(notices(webhook, "alert")) == 1
     slow = Delivery.objects.get(alert__connector__name=name, target="webhook:slow", kind="alert")
     assert slow.status != "sent" and slow.attempts >= 1 and slow.last_error == "ReadTimeout"
     assert TaskOutcome.objects.filter(task="monitoring.deliver", outcome="success", count__gte=4).exists()
@@ -230,10 +154,10 @@ def test_a_sink_whose_records_pile_up_alerts_over_its_lag_threshold_and_recovers
 ):
     webhook, _ = channels
     client = client_for(tenant, Role.ADMIN)
-    name, topic, output = _create_file_sink(
+    name, topic, output = create_file_sink(
         client, file_sandbox, unique_name("lag"), {"lag_threshold_records": 10, "auto_restart": False}
     )
-    _sweep_until(local_cluster, lambda: _state(name) == "RUNNING", timeout=180, message="the sink to run")
+    _sweep_until(local_cluster, lambda: state_of(name) == "RUNNING", timeout=180, message="the sink to run")
     _produce(local_stack.config.bootstrap_servers, topic, 3)
     wait_for(lambda: output.exists() and len(output.read_text().splitlines()) == 3, timeout=30, message="3 lines")
     _sweep_until(
@@ -243,9 +167,9 @@ def test_a_sink_whose_records_pile_up_alerts_over_its_lag_threshold_and_recovers
         message="the sink to be caught up",
     )
 
-    _block_output(output)  # its output is blocked: records pile up
-    _restart_task_on_connect(local_cluster, name)
-    _sweep_until(local_cluster, lambda: _state(name) == "FAILED", timeout=30, message="the blocked sink to fail")
+    block_output(output)  # its output is blocked: records pile up
+    restart_task_on_connect(local_cluster, name)
+    _sweep_until(local_cluster, lambda: state_of(name) == "FAILED", timeout=30, message="the blocked sink to fail")
     _produce(local_stack.config.bootstrap_servers, topic, 25)
     lag_alert = _sweep_until(
         local_cluster,
@@ -257,8 +181,8 @@ def test_a_sink_whose_records_pile_up_alerts_over_its_lag_threshold_and_recovers
     lag = client.get(f"/api/v1/connectors/{name}/status").json()["health"]["lag"]
     assert lag["records"] == 25 and lag["partitions"][0]["topic"] == topic and lag["threshold_records"] == 10
 
-    _unblock_output(output)
-    _restart_task_on_connect(local_cluster, name)
+    unblock_output(output)
+    restart_task_on_connect(local_cluster, name)
     _sweep_until(
         local_cluster,
         lambda: Alert.objects.get(pk=lag_alert.pk).resolved_at is not None,
@@ -266,8 +190,8 @@ def test_a_sink_whose_records_pile_up_alerts_over_its_lag_threshold_and_recovers
         message="the sink to catch up",
     )
     assert len(output.read_text().splitlines()) == 25
-    wait_for(lambda: _bodies(webhook, "recovery", "sink_lag"), timeout=30, message="the lag recovery notice")
-    assert len(_bodies(webhook, "alert", "sink_lag")) == 1 and len(_bodies(webhook, "recovery", "sink_lag")) == 1
+    wait_for(lambda: notices(webhook, "recovery", "sink_lag"), timeout=30, message="the lag recovery notice")
+    assert len(notices(webhook, "alert", "sink_lag")) == 1 and len(notices(webhook, "recovery", "sink_lag")) == 1
 
 
 # --- an error the user must fix --------------------------------------------------------------------------
@@ -332,20 +256,22 @@ def test_a_connector_whose_credentials_are_refused_is_not_restarted_and_alerts_a
     )
     assert created.status_code == 202, created.json()
     name = created.json()["name"]
-    _sweep_until(local_cluster, lambda: _state(name) == "RUNNING", timeout=120, message="the CDC source to run")
+    _sweep_until(local_cluster, lambda: state_of(name) == "RUNNING", timeout=120, message="the CDC source to run")
 
     # The database's owner changes the password behind the connector's back; its task starts again (and
     # logs in again). Its open sessions are left alone: cutting them would be a connection loss first, a
     # platform fault that is rightly restarted.
     admin = cdc_database["admin"]
     admin.execute(sql.SQL("ALTER ROLE {} PASSWORD 'changed-elsewhere'").format(sql.Identifier(cdc_database["role"])))
-    _restart_task_on_connect(local_cluster, name)
+    restart_task_on_connect(local_cluster, name)
 
-    _sweep_until(local_cluster, lambda: _state(name) in {"FAILED", "DEGRADED"}, timeout=90, message="the auth failure")
-    wait_for(lambda: _bodies(webhook, "alert"), timeout=30, message="the alert")
+    _sweep_until(
+        local_cluster, lambda: state_of(name) in {"FAILED", "DEGRADED"}, timeout=90, message="the auth failure"
+    )
+    wait_for(lambda: notices(webhook, "alert"), timeout=30, message="the alert")
     _sweeps(local_cluster, 5)
     time.sleep(1)
-    [body] = _bodies(webhook, "alert")
+    [body] = notices(webhook, "alert")
     assert body["condition"] == "connector_state" and body["fault"] == "user"
     assert cdc_database["password"] not in str(webhook.received)
     assert not Restart.objects.filter(connector__name=name).exists()
@@ -366,8 +292,8 @@ def test_a_stopped_connect_worker_is_one_unreachable_alert_no_failed_connector_a
 ):
     webhook, smtp = channels
     client = client_for(tenant, Role.ADMIN)
-    name, _, _ = _create_file_sink(client, file_sandbox, unique_name("down"), {})
-    _sweep_until(local_cluster, lambda: _state(name) == "RUNNING", timeout=180, message="the sink to run")
+    name, _, _ = create_file_sink(client, file_sandbox, unique_name("down"), {})
+    _sweep_until(local_cluster, lambda: state_of(name) == "RUNNING", timeout=180, message="the sink to run")
 
     time.sleep(3)  # let the Connect group settle before its only worker goes
     local_stack.connect.stop()
@@ -375,11 +301,11 @@ def test_a_stopped_connect_worker_is_one_unreachable_alert_no_failed_connector_a
         _sweeps(local_cluster, 5)
         [alert] = Alert.objects.filter(condition="cluster_unreachable")
         assert alert.cluster == local_cluster and alert.resolved_at is None
-        assert _state(name) == "RUNNING"
+        assert state_of(name) == "RUNNING"
         assert not Connector.objects.filter(state="FAILED").exists()
         health = client.get(f"/api/v1/connectors/{name}/status").json()["health"]
         assert health["stale"] is True and health["cluster_reachable"] is False
-        wait_for(lambda: _bodies(webhook, "alert"), timeout=30, message="the unreachable alert")
+        wait_for(lambda: notices(webhook, "alert"), timeout=30, message="the unreachable alert")
     finally:
         local_stack.up(timeout=180)
     _sweep_until(
@@ -388,9 +314,9 @@ def test_a_stopped_connect_worker_is_one_unreachable_alert_no_failed_connector_a
         timeout=60,
         message="the cluster to answer again",
     )
-    wait_for(lambda: _bodies(webhook, "recovery"), timeout=30, message="the recovery notice")
+    wait_for(lambda: notices(webhook, "recovery"), timeout=30, message="the recovery notice")
     _sweeps(local_cluster, 3)
-    assert [b["condition"] for b in _bodies(webhook, "alert")] == ["cluster_unreachable"]
-    assert len(_bodies(webhook, "recovery")) == 1
+    assert [b["condition"] for b in notices(webhook, "alert")] == ["cluster_unreachable"]
+    assert len(notices(webhook, "recovery")) == 1
     assert len(_mails(smtp, "[cluster_unreachable]")) == 1 and len(_mails(smtp, "[resolved]")) == 1
     assert not Connector.objects.filter(state="FAILED").exists()
