@@ -152,8 +152,20 @@ class ConnectorOutputSerializer(serializers.ModelSerializer):
         return {"self": f"{base}/", "status": f"{base}/status", "events": f"{base}/events/"}
 
 
-class ApplyQuerySerializer(StrictInputSerializer):
-    dry_run = serializers.BooleanField(required=False, default=False)
+class TrueOrFalseField(serializers.ChoiceField):
+    """A query parameter that is exactly `true` or `false` (DRF's BooleanField would also take yes, 1, on...)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=["true", "false"], error_messages={"invalid_choice": "must be true or false."}, **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data) == "true"
+
+
+class DryRunQuerySerializer(StrictInputSerializer):
+    """`?dry_run=true|false` of apply and import (absent: false)."""
+
+    dry_run = TrueOrFalseField(required=False, default=False)
 
 
 class ApplyPlanSerializer(serializers.Serializer):
@@ -314,16 +326,6 @@ class ConnectorFilter(django_filters.FilterSet):
 
 
 # --- views ----------------------------------------------------------------------------------------
-def _boolean_query_parameter(request, name: str) -> bool:
-    """A query parameter that is exactly true or false (absent: false); anything else is a 400 naming it."""
-    value = request.query_params.get(name)
-    if value is None:
-        return False
-    if value not in ("true", "false"):
-        raise ValidationFailed({name: ["must be true or false."]})
-    return value == "true"
-
-
 class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     serializer_class = ConnectorOutputSerializer
     lookup_field = "name"
@@ -433,7 +435,7 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         'A credential given as "********" refers to the secret already stored under that name.',
     )
     def update(self, request, name: str):
-        query = ApplyQuerySerializer(data=request.query_params)
+        query = DryRunQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = ConnectorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -504,7 +506,9 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
     @action(detail=False, methods=["post"], url_path="import")
     def import_config(self, request):
         """Bring your own config: the request it maps to, what the platform sets, what is refused and why."""
-        dry_run = _boolean_query_parameter(request, "dry_run")
+        query = DryRunQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        dry_run = query.validated_data["dry_run"]
         data = ConnectorImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

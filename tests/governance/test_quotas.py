@@ -95,11 +95,11 @@ def test_usage_shows_what_is_used_against_the_limits(client_for, tenant, other_t
     assert client_for(other_tenant, Role.ADMIN).get("/api/v1/tenants/sales/usage").status_code == 404
 
 
-# The PostgreSQL server of the test machines is shared (max_connections 100): each parallel create holds
-# one connection while it waits for the tenant's lock, so the suite sends 50 creates through
-# QUOTA_RACE_THREADS threads at once (default 20; QUOTA_RACE_THREADS=50 sends all 50 at the same instant).
+# Each parallel create holds one database connection while it waits for the tenant's lock: all 50 are
+# sent at the same instant (scripts/test-services.sh gives PostgreSQL max_connections 300; a smaller
+# shared server can lower QUOTA_RACE_THREADS, and the 50 creates then go through fewer threads).
 RACE_CREATES = 50
-RACE_THREADS = int(os.environ.get("QUOTA_RACE_THREADS", "20"))
+RACE_THREADS = int(os.environ.get("QUOTA_RACE_THREADS", "50"))
 
 
 @pytest.mark.django_db(transaction=True)
