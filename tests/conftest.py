@@ -233,12 +233,33 @@ def wait_for_state(client, name: str, expected: str, *, timeout: float = 60.0) -
 audit_scan = {"tests": 0, "rows": 0, "mutations": 0}
 MUTATING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 READ_ONLY_POSTS = ("/validate", "/validate/")  # a dry run of the validation layers changes nothing
+ADMIN_SESSION_PATHS = ("/admin/login/", "/admin/logout/")
 
 
 def _changes_nothing(body: bytes) -> bool:
     """A dry run, or a declarative apply of a spec that is already the connector's (200 unchanged)."""
     compact = body.replace(b" ", b"")
     return b'"dry_run":true' in compact or b'"action":"unchanged"' in compact
+
+
+def _is_api_mutation(request, response) -> bool:
+    return (
+        request.method in MUTATING_METHODS
+        and request.path.startswith("/api/")
+        and 200 <= response.status_code < 300
+        and not request.path.endswith(READ_ONLY_POSTS)
+        and not _changes_nothing(getattr(response, "content", b""))
+    )
+
+
+def _is_admin_mutation(request, response) -> bool:
+    """A form the admin accepted: Django answers a successful change, delete or action with a redirect."""
+    return (
+        request.method == "POST"
+        and request.path.startswith("/admin/")
+        and response.status_code == 302
+        and not request.path.startswith(ADMIN_SESSION_PATHS)
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -252,13 +273,7 @@ def _api_mutations(request, monkeypatch):
     def get_response(self, http_request):
         response = original(self, http_request)
         path = http_request.path
-        if (
-            http_request.method in MUTATING_METHODS
-            and path.startswith("/api/")
-            and 200 <= response.status_code < 300
-            and not path.endswith(READ_ONLY_POSTS)
-            and not _changes_nothing(getattr(response, "content", b""))
-        ):
+        if _is_api_mutation(http_request, response) or _is_admin_mutation(http_request, response):
             seen.append((http_request.method, path, response.status_code, getattr(http_request, "request_id", "")))
         return response
 
@@ -268,10 +283,12 @@ def _api_mutations(request, monkeypatch):
 
 
 def _unaudited_mutations(item) -> list[str]:
-    """In the end-to-end tests (the real stack, fuzzing aside), each API mutation left an audit row."""
+    """In the end-to-end tests (the real stack, fuzzing aside), each change through the API or the admin
+    left an audit row."""
     from audit.models import AuditRecord
 
-    if not item.get_closest_marker("connect") or item.module.__name__.endswith("test_api_fuzzing"):
+    end_to_end = item.get_closest_marker("connect") or "local_stack" in getattr(item, "fixturenames", ())
+    if not end_to_end or item.module.__name__.endswith("test_api_fuzzing"):
         return []
     mutations = getattr(item, "api_mutations", [])
     audited = set(
@@ -319,5 +336,5 @@ def pytest_terminal_summary(terminalreporter):
     if audit_scan["tests"]:
         terminalreporter.write_line(
             f"audit trail: {audit_scan['rows']} audit rows written by {audit_scan['tests']} tests scanned for secrets; "
-            f"{audit_scan['mutations']} API mutations of the end-to-end tests each found in it"
+            f"{audit_scan['mutations']} API and admin changes of the end-to-end tests each found in it"
         )
