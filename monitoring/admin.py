@@ -97,6 +97,27 @@ class AlertChannelAdmin(admin.ModelAdmin):
             channel_delete(channel=channel)
 
 
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnly, admin.ModelAdmin):
+    """Every notification sent or being retried: alerts' and recovery notices (also inline on their
+    alert) and notices that are no alert, such as a declined change request's."""
+
+    list_display = ["created_at", "kind", "target", "tenant_of", "alert", "status", "attempts", "last_error", "sent_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["target"]
+    list_select_related = ["alert__tenant", "tenant"]
+    fields = ["kind", "target", "tenant", "alert", "status", "attempts", "last_error", "created_at", "sent_at", "subject"]
+    readonly_fields = fields
+
+    @admin.display(description="tenant")
+    def tenant_of(self, delivery: Delivery):
+        return delivery.tenant or (delivery.alert.tenant if delivery.alert_id else None)
+
+    @admin.display(description="subject")
+    def subject(self, delivery: Delivery) -> str:
+        return delivery.notice.get("subject", "") if delivery.notice else f"alert {delivery.alert_id}"
+
+
 @admin.register(ClusterHealth)
 class ClusterHealthAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [

@@ -80,6 +80,20 @@ def test_alerts_with_their_deliveries_cluster_health_restarts_and_the_outbox_ren
     alert_page = admin_client.get(reverse("admin:monitoring_alert_change", args=[alert.pk])).content.decode()
 
     assert "task 0 failed" in alert_page and webhook.label in alert_page and OLD_URL not in alert_page
-    for model in ("alert", "alertchannel", "clusterhealth", "restart", "outboxevent"):
+    for model in ("alert", "alertchannel", "delivery", "clusterhealth", "restart", "outboxevent"):
         response = admin_client.get(reverse(f"admin:monitoring_{model}_changelist"))
         assert response.status_code == 200 and OLD_URL not in response.content.decode()
+
+
+def test_notices_that_are_no_alert_are_listed_with_their_deliveries(admin_client, tenant, webhook):
+    from monitoring.services.notices import notice_to_tenant
+
+    notice_to_tenant(tenant=tenant, subject="change request 7 declined", text="not now", payload={"event": "x"})
+    [notice] = Delivery.objects.filter(kind="notice")
+
+    listing = admin_client.get(reverse("admin:monitoring_delivery_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:monitoring_delivery_change", args=[notice.pk])).content.decode()
+
+    assert webhook.label in listing and tenant.slug in listing and OLD_URL not in listing
+    assert "change request 7 declined" in page and OLD_URL not in page
+    assert admin_client.post(reverse("admin:monitoring_delivery_delete", args=[notice.pk])).status_code == 403
