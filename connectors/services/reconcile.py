@@ -32,6 +32,7 @@ from connectors.services.principals import cluster_principals_converge
 from connectors.services.transitions import connector_transition
 from connectors.state_machine import DesiredState, State
 from connectors.status import failure_summary, lifecycle_from_status
+from controlplane.memory import cyclic_gc_paused
 from tenants.models import Cluster, TenantPrincipal
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,8 @@ def reconcile_cluster(*, cluster: Cluster, live: dict[str, dict] | None = None) 
                 "cluster unreachable during reconcile", extra={"cluster": cluster.name, "error": type(error).__name__}
             )
             return reconcile_unreachable(cluster=cluster)
-    return reconcile_connectors(cluster=cluster, connectors=managed_connectors(cluster=cluster), live=live).counts
+    with cyclic_gc_paused():  # tens of thousands of short-lived rows, no cycles (controlplane.memory)
+        return reconcile_connectors(cluster=cluster, connectors=managed_connectors(cluster=cluster), live=live).counts
 
 
 def reconcile_unreachable(*, cluster: Cluster) -> dict:

@@ -24,6 +24,7 @@ from connectors.selectors import managed_connectors
 from connectors.services.reconcile import cluster_statuses, reconcile_connectors, reconcile_unreachable
 from connectors.state_machine import State
 from controlplane.leases import lease_take
+from controlplane.memory import cyclic_gc_paused
 from monitoring import faults
 from monitoring.models import Alert, ClusterHealth, ConnectorHealth
 from monitoring.services.alerts import alert_raise, alerts_resolve, deliveries_resend_pending
@@ -62,6 +63,11 @@ def sweep_all() -> dict:
 
 
 def sweep_cluster(*, cluster: Cluster) -> dict:
+    with cyclic_gc_paused():  # tens of thousands of short-lived rows, no cycles (controlplane.memory)
+        return _sweep_cluster(cluster)
+
+
+def _sweep_cluster(cluster: Cluster) -> dict:
     started = time.perf_counter()
     try:
         live = cluster_statuses(cluster=cluster)
