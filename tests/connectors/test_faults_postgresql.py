@@ -23,8 +23,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from connectors.connect import ConnectEndpoint, ConnectError, connect_client
-from tests.conftest import wait_for
+from connectors.connect import ConnectEndpoint, connect_client
+from tests.conftest import forget_on_connect, wait_for
 from tests.loopback import LoopbackServer
 from tests.product import DemoApi
 from tests.system import PrivatePostgres, free_ports, frozen
@@ -161,16 +161,7 @@ def product(local_stack, postgres, platform_webhook, tmp_path_factory):
         yield product
     finally:
         product.stop()
-        _forget_on_connect(product)
-
-
-def _forget_on_connect(product: Product) -> None:
-    """The session's Connect worker is shared: leave none of this module's connectors on it."""
-    for name in product.created:
-        try:
-            product.connect.delete(name)
-        except ConnectError:
-            pass
+        forget_on_connect(product.connect, product.created)  # the session's Connect worker is shared
 
 
 def _settled(product: Product, names: list[str]) -> bool:

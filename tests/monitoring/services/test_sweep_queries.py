@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from connectors.clusters import cluster_connect_endpoint
-from connectors.connect import ConnectError, connect_client
+from connectors.connect import connect_client
 from connectors.models import Connector, ConnectorEvent
 from connectors.selectors import connector_desired_config
 from monitoring.models import ConnectorHealth
 from monitoring.services.sweep import sweep_cluster
-from tests.conftest import wait_for
+from tests.conftest import forget_on_connect, wait_for
 from tests.factories import ConnectorFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.connect]
@@ -73,9 +73,4 @@ def test_a_steady_sweep_asks_the_database_as_often_for_six_connectors_as_for_two
         assert not ConnectorEvent.objects.filter(connector__name__in=names).exists()
         assert set(Connector.objects.filter(name__in=names).values_list("state", flat=True)) == {"RUNNING"}
     finally:
-        connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
-        for name in names:
-            try:
-                connect.delete(name)
-            except ConnectError:
-                pass
+        forget_on_connect(connect_client(cluster_connect_endpoint(cluster=local_cluster)), names)
