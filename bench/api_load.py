@@ -59,8 +59,11 @@ end
 
 
 def production_env(url: str, redis_url: str) -> dict[str, str]:
+    # Not this process's settings: the test settings it set up with put DATABASE_CONN_MAX_AGE=0 (a new
+    # PostgreSQL connection per request) in its environment; production keeps connections (60 s).
+    inherited = {key: value for key, value in os.environ.items() if key != "DATABASE_CONN_MAX_AGE"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "controlplane.settings.production",
         "DATABASE_URL": url,
         "REDIS_URL": redis_url,

@@ -6,8 +6,9 @@ polled every POLL_SECONDS: the direct side asks Connect's status until the conne
 RUNNING; the control-plane side asks `GET /api/v1/connectors/{name}/` (in-process DRF client, a real
 Celery worker on Redis doing the work) until its state is RUNNING. Each connector is deleted after.
 
-    .venv/bin/python bench/provisioning_overhead.py          # 10 pairs
+    .venv/bin/python bench/provisioning_overhead.py          # 10 pairs, 3 s of quiet before each run
     .venv/bin/python bench/provisioning_overhead.py --pairs 20
+    .venv/bin/python bench/provisioning_overhead.py --quiet 0   # back to back: each PUT waits for a rebalance
 
 The database (BENCH_DATABASE_URL, default postgres://postgres:postgres@127.0.0.1:5432/controlplane_bench)
 is created for the run and dropped at its end; the local stack (`manage.py devstack up`) is started
@@ -32,6 +33,10 @@ sys.path.insert(0, str(ROOT))
 from bench.connector_list import DEFAULT_DATABASE_URL, recreate_database  # noqa: E402
 
 POLL_SECONDS = 0.05
+# Deleting a connector makes the Connect group rebalance, about a second on this worker, and a PUT made
+# meanwhile waits for the rebalance to end: without a pause each run would time the previous run's
+# rebalance, whatever the control plane does before its PUT. 0 measures that back-to-back case.
+QUIET_SECONDS = 3.0
 TIMEOUT_SECONDS = 60
 TOPIC = "sales.bench"
 
@@ -162,7 +167,14 @@ def control_plane_run(client, source_file: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=10)
-    pairs = parser.parse_args().pairs
+    parser.add_argument(
+        "--quiet",
+        type=float,
+        default=QUIET_SECONDS,
+        help="seconds to wait before each run, for the previous run's delete and its rebalance to finish",
+    )
+    arguments = parser.parse_args()
+    pairs, quiet = arguments.pairs, arguments.quiet
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
 
     recreate_database(url)
@@ -185,7 +197,9 @@ def main() -> None:
         control_plane_run(client, source_file)
         direct, through, accepted = [], [], []
         for _ in range(pairs):
+            time.sleep(quiet)
             direct.append(direct_run(connect, source_file))
+            time.sleep(quiet)
             elapsed, accept = control_plane_run(client, source_file)
             through.append(elapsed)
             accepted.append(accept)
@@ -198,14 +212,18 @@ def main() -> None:
             stack.down()
 
     d, c = statistics.median(direct), statistics.median(through)
-    print(f"FileStreamSource to RUNNING, {pairs} interleaved pairs, polled every {POLL_SECONDS * 1000:.0f} ms")
+    print(
+        f"FileStreamSource to RUNNING, {pairs} interleaved pairs, polled every {POLL_SECONDS * 1000:.0f} ms, "
+        f"{quiet:g} s of quiet before each run"
+    )
     print(f"{'':>28} {'median s':>9} {'min s':>7} {'max s':>7}")
     print(f"{'direct PUT /connectors/../config':>28} {d:>9.3f} {min(direct):>7.3f} {max(direct):>7.3f}")
     print(f"{'POST /api/v1/connectors/':>28} {c:>9.3f} {min(through):>7.3f} {max(through):>7.3f}")
     print(f"{'  of which the 202':>28} {statistics.median(accepted):>9.3f}")
     print(f"ratio {c / d:.2f}x, added {c - d:.3f} s at the median")
     print("Reproduce with:")
-    print(f"  cd {shlex.quote(str(ROOT))} && .venv/bin/python bench/provisioning_overhead.py --pairs {pairs}")
+    command = f".venv/bin/python bench/provisioning_overhead.py --pairs {pairs} --quiet {quiet:g}"
+    print(f"  cd {shlex.quote(str(ROOT))} && {command}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def connector_converge_task(connector_id: int, operation: str = "converge", acto
     connector_converge(connector_id=connector_id, operation=operation, actor=actor)
 
 
-@control_plane_task(name=RECONCILE_TASK)
+@control_plane_task(name=RECONCILE_TASK, periodic=True)
 def reconcile_task() -> dict:
     """Beat: observe every cluster in one bulk call each, detect drift, re-dispatch what is behind."""
     return reconcile_all()

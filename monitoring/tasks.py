@@ -14,7 +14,7 @@ from monitoring.services.restarts import connector_restart_failed_tasks
 from monitoring.services.sweep import sweep_due
 
 
-@control_plane_task(name=SWEEP_TASK)
+@control_plane_task(name=SWEEP_TASK, periodic=True)
 def sweep_task() -> dict:
     """Beat: one bulk status call per cluster, the reconciler's pass, restarts, lag, unreachable clusters."""
     return sweep_due()
@@ -43,7 +43,7 @@ def restart_task(connector_id: int, attempt: int) -> None:
     connector_restart_failed_tasks(connector_id=connector_id, attempt=attempt)
 
 
-@control_plane_task(name=PUBLISH_EVENTS_TASK)
+@control_plane_task(name=PUBLISH_EVENTS_TASK, periodic=True)
 def publish_events_task() -> int:
     """Beat: drain the events outbox to the events topic, in order."""
     return publish_events()

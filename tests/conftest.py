@@ -199,6 +199,17 @@ def records_in(bootstrap: str, topic: str) -> int:
         consumer.close()
 
 
+def forget_on_connect(connect, names) -> None:
+    """Delete `names` from a (shared) Connect worker through the client `connect`, those already gone aside."""
+    from connectors.connect import ConnectError
+
+    for name in names:
+        try:
+            connect.delete(name)
+        except ConnectError:
+            pass
+
+
 PLATFORM_ADMIN_PASSWORD = "Adm1n-pass-for-tests"
 
 

@@ -1,4 +1,4 @@
-"""factory_boy factories for the domain's models."""
+"""factory_boy factories for the domain's models, and the API request bodies tests send most."""
 
 import factory
 from django.contrib.auth import get_user_model
@@ -102,3 +102,17 @@ class ConnectorFactory(factory.django.DjangoModelFactory):
     def open_cluster(connector, create, extracted, **kwargs):
         if create and connector.cluster.is_shared:
             connector.cluster.allowed_tenants.add(connector.tenant)
+
+
+def file_source_request(*, connector_id: str, source, cluster: str = "local") -> dict:
+    """The body of `POST /api/v1/connectors/` for a dev File Source of tenant sales reading `source`
+    into the topic sales.<id>, created by the control plane."""
+    return {
+        "type": "file-source",
+        "cluster": cluster,
+        "stage": "dev",
+        "id": connector_id,
+        "config": {"file": str(source)},
+        "topics": [f"sales.{connector_id}"],
+        "create_topics": True,
+    }

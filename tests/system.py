@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -15,7 +16,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 # Below Linux's ephemeral range (ip_local_port_range starts at 32768): a port picked here and bound a
-# moment later by the process that needs it cannot meanwhile become some outgoing connection's source port.
+# moment later by the process that needs it cannot meanwhile become some outgoing connection's source
+# port, nor can it while a server a test stops and starts again on it is down.
 FREE_PORT_RANGE = range(20000, 32768)
 
 
@@ -67,6 +69,17 @@ def processes_mentioning(*needles: str) -> list[tuple[int, str]]:
     return found
 
 
+@contextmanager
+def frozen(process):
+    """SIGSTOP a process group (a Celery worker and its children, started in a session of its own) for
+    the block, then SIGCONT it."""
+    os.killpg(process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGCONT)
+
+
 def subprocess_database_url() -> str:
     """The URL of the test database, for processes the suite starts (Celery workers) to share it."""
     from django.conf import settings
@@ -101,3 +114,75 @@ def _use_broker(url: str) -> None:
         amqp._producer_pool = None
     with app.connection_for_write() as connection:
         assert (connection.hostname, connection.port) == (urlparse(url).hostname, urlparse(url).port), connection
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of a test's own (initdb in a fresh directory, one free port below the
+    ephemeral range, loopback only), which the test may stop and start: the machine's shared cluster on
+    5432 holds other engineers' databases and is never touched. The server refuses to run as root, so
+    as root it runs as the `postgres` user, in a directory that user owns."""
+
+    def __init__(self, *, port: int, password: str = "private-postgres") -> None:
+        import glob
+        import tempfile
+
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda path: int(Path(path).parent.name))
+        if not bins:
+            raise RuntimeError("PostgreSQL's server binaries are not installed: run scripts/setup.sh")
+        self.bin = Path(bins[-1])
+        self.port, self.password = port, password
+        # Not under pytest's tmp directory: as root that is private to root, and the server runs as postgres.
+        self.root = Path(tempfile.mkdtemp(prefix="private-postgres-"))
+        self.data, self.log = self.root / "data", self.root / "server.log"
+
+    def url(self, dbname: str) -> str:
+        return f"postgres://postgres:{self.password}@127.0.0.1:{self.port}/{dbname}"
+
+    def _run(self, tool: str, *args: str, timeout: float = 120) -> None:
+        import subprocess
+
+        command = [str(self.bin / tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        if result.returncode != 0:
+            log = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+            raise RuntimeError(f"{tool} {' '.join(args)} failed:\n{result.stdout}{result.stderr}\n{log}")
+
+    def init(self) -> None:
+        password_file = self.root / "password"
+        password_file.write_text(self.password + "\n")
+        if os.geteuid() == 0:
+            import shutil
+
+            for path in (self.root, password_file):
+                shutil.chown(path, "postgres", "postgres")
+        self._run(
+            "initdb",
+            *("-D", str(self.data), "-U", "postgres", f"--pwfile={password_file}", "--auth=scram-sha-256"),
+            *("--encoding=UTF8", "--no-sync"),
+        )
+        password_file.unlink()
+
+    def start(self) -> None:
+        """Start and wait until it accepts connections."""
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+
+    def stop(self, *, mode: str = "fast") -> None:
+        """`fast`, as a restart does: the server ends every session and shuts down cleanly."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def is_running(self) -> bool:
+        pid_file = self.data / "postmaster.pid"
+        return pid_file.exists() and is_alive(int(pid_file.read_text().split()[0]))
+
+    def destroy(self) -> None:
+        import shutil
+
+        if self.is_running():
+            self.stop(mode="immediate")
+        shutil.rmtree(self.root, ignore_errors=True)

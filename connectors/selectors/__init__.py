@@ -1,6 +1,7 @@
 """Reads about connectors: desired specs and rendered configs, installed plugins, live status."""
 
 from connectors.selectors.desired import (
+    ClusterRendering,
     client_principal_of,
     connector_delivery,
     connector_desired_config,
@@ -13,6 +14,7 @@ from connectors.selectors.desired import (
     topic_prefix_for,
 )
 from connectors.selectors.live_status import connector_live_status, register_status_section
+from connectors.selectors.managed import managed_connectors
 from connectors.selectors.offsets import connector_live_offsets, offsets_request_view
 from connectors.selectors.plugins import (
     cluster_plugin_classes,
@@ -24,6 +26,7 @@ from connectors.selectors.plugins import (
 )
 
 __all__ = [
+    "ClusterRendering",
     "client_principal_of",
     "cluster_plugin_classes",
     "connector_delivery",
@@ -37,6 +40,7 @@ __all__ = [
     "implementation_on",
     "offsets_request_view",
     "installed_plugin_classes",
+    "managed_connectors",
     "plugin_classes_by_cluster",
     "plugin_installed",
     "register_status_section",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from connectors.catalog import get_type
-from connectors.catalog.error_handling import error_handling_from_request
-from connectors.catalog.registry import EXACTLY_ONCE
+from connectors.catalog.error_handling import ErrorHandling, error_handling_from_request
+from connectors.catalog.registry import EXACTLY_ONCE, ConnectorType, Implementation
 from connectors.models import Connector
 from connectors.rendering import ClientPrincipal, RenderCluster, render_connector_config
 from connectors.selectors.plugins import implementation_on
@@ -86,30 +86,83 @@ def connector_spec(*, connector: Connector, secrets: dict[str, str] | None = Non
     )
 
 
+class ClusterRendering:
+    """Renders connectors' specs for one cluster. Rendering many (the health sweep's drift check of every
+    connector) works out once what they share: the cluster's render settings (its secrets decrypted once)
+    and each tenant's principal and topic prefixes, the plugin that runs each type, each distinct error
+    handling. One per pass: nothing is kept beyond it, so a change to the cluster or a tenant is seen by
+    the next pass."""
+
+    def __init__(self, *, cluster: Cluster, for_validation: bool = False) -> None:
+        self.cluster, self.for_validation = cluster, for_validation
+        self._clusters: dict[int | None, RenderCluster] = {}
+        self._prefixes: dict[int, list[str]] = {}
+        self._implementations: dict[str, Implementation] = {}
+        self._error_handlings: dict[tuple, ErrorHandling] = {}
+
+    def render(self, *, spec: ConnectorSpec, name: str) -> dict[str, str]:
+        """The exact config Connect receives for `spec` on the cluster; it holds plaintext secrets."""
+        connector_type = get_type(spec.type_key)
+        return render_connector_config(
+            name=name,
+            connector_type=connector_type,
+            flavour=self.cluster.connect_flavour,
+            config=spec.config,
+            secrets=spec.credentials,
+            topics=spec.topics,
+            transforms=spec.transforms,
+            error_handling=self._error_handling(kind=connector_type.kind, data=spec.error_handling),
+            tasks_max=spec.tasks_max,
+            delivery_guarantee=spec.delivery_guarantee,
+            topic_prefix=self._topic_prefix(tenant=spec.tenant, topics=spec.topics),
+            cluster=self._render_cluster(tenant=spec.tenant),
+            implementation=self._implementation(connector_type),
+        )
+
+    def _render_cluster(self, *, tenant: Tenant | None) -> RenderCluster:
+        key = tenant.pk if tenant is not None else None
+        if key not in self._clusters:
+            self._clusters[key] = render_cluster(
+                cluster=self.cluster, tenant=tenant, placeholder_principal=self.for_validation
+            )
+        return self._clusters[key]
+
+    def _topic_prefix(self, *, tenant: Tenant, topics: list[str]) -> str:
+        if tenant.pk not in self._prefixes:
+            self._prefixes[tenant.pk] = topic_prefixes_of(tenant=tenant)
+        return choose_topic_prefix(prefixes=self._prefixes[tenant.pk], topics=topics, fallback=f"{tenant.slug}.")
+
+    def _implementation(self, connector_type: ConnectorType) -> Implementation:
+        if connector_type.key not in self._implementations:  # an error (Connect unreachable) is raised each time
+            self._implementations[connector_type.key] = implementation_on(
+                connector_type=connector_type, cluster=self.cluster
+            )
+        return self._implementations[connector_type.key]
+
+    def _error_handling(self, *, kind: str, data: dict | None) -> ErrorHandling:
+        try:
+            key = (kind, tuple(sorted((data or {}).items())))
+            hash(key)
+        except (AttributeError, TypeError):  # not an object of scalars (invalid: error_handling_from_request says why)
+            return error_handling_from_request(kind=kind, data=data)
+        if key not in self._error_handlings:
+            self._error_handlings[key] = error_handling_from_request(kind=kind, data=data)
+        return self._error_handlings[key]
+
+
 def render_spec(*, spec: ConnectorSpec, name: str, cluster: Cluster, for_validation: bool = False) -> dict[str, str]:
     """The exact config Connect receives for `spec` on `cluster`; it holds plaintext secrets."""
-    connector_type = get_type(spec.type_key)
-    return render_connector_config(
-        name=name,
-        connector_type=connector_type,
-        flavour=cluster.connect_flavour,
-        config=spec.config,
-        secrets=spec.credentials,
-        topics=spec.topics,
-        transforms=spec.transforms,
-        error_handling=error_handling_from_request(kind=connector_type.kind, data=spec.error_handling),
-        tasks_max=spec.tasks_max,
-        delivery_guarantee=spec.delivery_guarantee,
-        topic_prefix=topic_prefix_for(tenant=spec.tenant, topics=spec.topics),
-        cluster=render_cluster(cluster=cluster, tenant=spec.tenant, placeholder_principal=for_validation),
-        implementation=implementation_on(connector_type=connector_type, cluster=cluster),
-    )
+    return ClusterRendering(cluster=cluster, for_validation=for_validation).render(spec=spec, name=name)
 
 
-def connector_desired_config(*, connector: Connector, secrets: dict[str, str] | None = None) -> dict[str, str]:
-    """The stored connector rendered for its cluster; it never leaves the worker."""
+def connector_desired_config(
+    *, connector: Connector, secrets: dict[str, str] | None = None, rendering: ClusterRendering | None = None
+) -> dict[str, str]:
+    """The stored connector rendered for its cluster; it never leaves the worker. `rendering`: a pass over
+    many connectors of that cluster shares one."""
     spec = connector_spec(connector=connector, secrets=secrets)
-    return render_spec(spec=spec, name=connector.name, cluster=connector.cluster)
+    rendering = rendering or ClusterRendering(cluster=connector.cluster)
+    return rendering.render(spec=spec, name=connector.name)
 
 
 def connector_delivery(*, connector: Connector) -> dict[str, str]:

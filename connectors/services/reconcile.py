@@ -9,9 +9,9 @@ records the state Connect reports, and compares the live config with the rendere
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import connection, transaction
 from django.utils import timezone
 
 from connectors.clusters import cluster_connect_endpoint
@@ -19,9 +19,11 @@ from connectors.connect import ConnectError, connect_client
 from connectors.errors import IllegalTransition, OperationInFlight, TopicsRefused, TopicsUnavailable
 from connectors.models import Connector, UnmanagedConnector
 from connectors.selectors import (
+    ClusterRendering,
     connector_desired_config,
     connector_needs_work,
     connector_secrets,
+    managed_connectors,
     secrets_to_scrub,
 )
 from connectors.services.claims import operation_begin, operation_is_stale
@@ -30,7 +32,8 @@ from connectors.services.principals import cluster_principals_converge
 from connectors.services.transitions import connector_transition
 from connectors.state_machine import DesiredState, State
 from connectors.status import failure_summary, lifecycle_from_status
-from tenants.models import Cluster, TenantPrincipal, TopicPrefix
+from controlplane.memory import cyclic_gc_paused
+from tenants.models import Cluster, TenantPrincipal
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system:reconciler"
@@ -64,21 +67,8 @@ def cluster_statuses(*, cluster: Cluster) -> dict[str, dict]:
     return connect_client(cluster_connect_endpoint(cluster=cluster, interactive=True)).statuses()
 
 
-def _managed_connectors(cluster: Cluster) -> list[Connector]:
-    connectors = list(
-        Connector.objects.filter(cluster=cluster)
-        .exclude(state=State.DELETED)
-        .select_related("tenant")
-        .prefetch_related(Prefetch("tenant__topic_prefixes", queryset=TopicPrefix.objects.order_by("prefix")))
-    )
-    for connector in connectors:
-        connector.cluster = cluster  # one cluster object (and one secrets decryption path) for all
-    return connectors
-
-
 def reconcile_cluster(*, cluster: Cluster, live: dict[str, dict] | None = None) -> dict:
-    """Reconcile one cluster against its bulk answer: `live` when the caller (the health sweep) has
-    already asked, else asked here."""
+    """Reconcile one cluster against its bulk answer: `live` when the caller has already asked, else asked here."""
     if live is None:
         try:
             live = cluster_statuses(cluster=cluster)
@@ -87,41 +77,67 @@ def reconcile_cluster(*, cluster: Cluster, live: dict[str, dict] | None = None) 
                 "cluster unreachable during reconcile", extra={"cluster": cluster.name, "error": type(error).__name__}
             )
             return reconcile_unreachable(cluster=cluster)
-    return _reconcile_live(cluster=cluster, connectors=_managed_connectors(cluster), live=live)
+    with cyclic_gc_paused():  # tens of thousands of short-lived rows, no cycles (controlplane.memory)
+        return reconcile_connectors(cluster=cluster, connectors=managed_connectors(cluster=cluster), live=live).counts
 
 
 def reconcile_unreachable(*, cluster: Cluster) -> dict:
     """The cluster did not answer: connectors keep their last known state; what is behind is still
     dispatched (its task retries until the cluster answers)."""
     result = {"unreachable": 1, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
-    for connector in _managed_connectors(cluster):
+    for connector in managed_connectors(cluster=cluster):
         if connector_needs_work(connector) and _dispatch(connector):
             result["dispatched"] += 1
     return result
 
 
-def _reconcile_live(*, cluster: Cluster, connectors: list[Connector], live: dict[str, dict]) -> dict:
+class ReconcilePass(NamedTuple):
+    counts: dict[str, int]
+    # The connectors whose rows this pass (or someone meanwhile) may have changed: their loaded copies are stale.
+    changed: set[int]
+
+
+def reconcile_connectors(*, cluster: Cluster, connectors: list[Connector], live: dict[str, dict]) -> ReconcilePass:
+    """The reconciler's pass over `connectors` (the cluster's managed ones, `managed_connectors`) against
+    the cluster's bulk answer `live`. The health sweep passes the connectors it goes on to use."""
     result = {"unreachable": 0, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
     managed_names = {connector.name for connector in connectors}
     result["unmanaged"] = _record_unmanaged(cluster=cluster, live=live, managed_names=managed_names)
-    observed_ids = []
+    rendering = ClusterRendering(cluster=cluster)
+    observed_ids, changed = [], set()
     for connector in connectors:
         if connector.operation and not operation_is_stale(connector):
             continue
         try:
-            outcome = _reconcile_connector(connector, live.get(connector.name))
+            outcome = _reconcile_connector(connector, live.get(connector.name), rendering)
         except Exception:  # noqa: BLE001 - one broken connector must not stop the sweep for the others
             logger.exception("reconcile failed for one connector", extra={"connector": connector.name})
+            changed.add(connector.pk)
             continue
         if outcome in result:
             result[outcome] += 1
         if outcome in {"observed", "unchanged"}:
             observed_ids.append(connector.pk)
-    Connector.objects.filter(pk__in=observed_ids).update(observed_at=timezone.now())
-    return result
+        if outcome != "unchanged":
+            changed.add(connector.pk)
+    _mark_observed(observed_ids)
+    return ReconcilePass(counts=result, changed=changed)
 
 
-def _reconcile_connector(connector: Connector, entry: dict | None) -> str:
+def _mark_observed(ids: list[int]) -> None:
+    """Stamp the connectors seen on Connect. On PostgreSQL the ids are one array parameter: an IN list of
+    thousands of placeholders costs more to build and parse than the update itself."""
+    if not ids:
+        return
+    rows = Connector.objects.all()
+    if connection.vendor == "postgresql":
+        rows = rows.extra(where=[f"{Connector._meta.db_table}.id = ANY(%s)"], params=[ids])
+    else:
+        rows = rows.filter(pk__in=ids)
+    rows.update(observed_at=timezone.now())
+
+
+def _reconcile_connector(connector: Connector, entry: dict | None, rendering: ClusterRendering) -> str:
     """One connector against its live entry; returns what happened."""
     vanished = entry is None and connector.applied_generation and connector.desired_state != DesiredState.DELETED
     if vanished and not connector.retry_blocked and connector.state != State.FAILED:
@@ -132,7 +148,7 @@ def _reconcile_connector(connector: Connector, entry: dict | None) -> str:
         return "dispatched" if _dispatch(connector) else "skipped"
     if entry is None:
         return "skipped"
-    if _check_drift(connector, entry):
+    if _check_drift(connector, entry, rendering):
         return "drifted"
     return "observed" if _record_observed(connector, entry["status"]) else "unchanged"
 
@@ -178,6 +194,8 @@ CONNECT_ADDED_KEYS = frozenset({"cloud.environment", "cloud.provider", "kafka.en
 def drifted_keys(*, desired: dict[str, str], live: dict[str, str]) -> list[str]:
     """Keys whose live value differs from the desired one. Masked live values (Confluent Cloud) are
     not compared; values are never returned or logged, only key names."""
+    if desired == live:
+        return []  # the steady state, in one comparison
     keys = []
     for key in sorted((set(desired) | set(live)) - CONNECT_ADDED_KEYS):
         live_value = live.get(key)
@@ -188,7 +206,7 @@ def drifted_keys(*, desired: dict[str, str], live: dict[str, str]) -> list[str]:
     return keys
 
 
-def _check_drift(connector: Connector, entry: dict) -> bool:
+def _check_drift(connector: Connector, entry: dict, rendering: ClusterRendering) -> bool:
     live_config = (entry.get("info") or {}).get("config")
     if live_config is None or connector.retry_blocked:
         return False
@@ -197,7 +215,8 @@ def _check_drift(connector: Connector, entry: dict) -> bool:
     if lifecycle_from_status(entry.get("status") or {}) == State.FAILED:
         return False  # a failure is reported first; drift is looked at once it runs again
     secrets = connector_secrets(connector=connector)
-    keys = drifted_keys(desired=connector_desired_config(connector=connector, secrets=secrets), live=live_config)
+    desired = connector_desired_config(connector=connector, secrets=secrets, rendering=rendering)
+    keys = drifted_keys(desired=desired, live=live_config)
     if not keys:
         return False  # the caller records the observed state (DRIFTED -> RUNNING once restored)
     reason = f"live config differs on: {', '.join(keys)}"[:200]

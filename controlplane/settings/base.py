@@ -80,6 +80,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'controlplane.sqlite3'}"),
         conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before a request or task reuses it: after a database restart
+        # the first request on each gunicorn worker would otherwise fail on the connection it broke.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

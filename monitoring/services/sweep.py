@@ -20,9 +20,11 @@ from django.utils import timezone
 
 from connectors.connect import ConnectError
 from connectors.models import Connector
-from connectors.services.reconcile import cluster_statuses, reconcile_cluster, reconcile_unreachable
+from connectors.selectors import managed_connectors
+from connectors.services.reconcile import cluster_statuses, reconcile_connectors, reconcile_unreachable
 from connectors.state_machine import State
 from controlplane.leases import lease_held, lease_take
+from controlplane.memory import cyclic_gc_paused
 from monitoring import faults
 from monitoring.models import Alert, ClusterHealth, ConnectorHealth
 from monitoring.services.alerts import alert_raise, alerts_resolve, deliveries_resend_pending
@@ -67,6 +69,11 @@ def sweep_all() -> dict:
 
 
 def sweep_cluster(*, cluster: Cluster) -> dict:
+    with cyclic_gc_paused():  # tens of thousands of short-lived rows, no cycles (controlplane.memory)
+        return _sweep_cluster(cluster)
+
+
+def _sweep_cluster(cluster: Cluster) -> dict:
     started = time.perf_counter()
     try:
         live = cluster_statuses(cluster=cluster)
@@ -76,13 +83,12 @@ def sweep_cluster(*, cluster: Cluster) -> dict:
         _record_sweep(cluster, started=started, seen=0)
         return {"unreachable": 1, "connectors": 0}
     _mark_reachable(cluster)
-    reconcile_cluster(cluster=cluster, live=live)
+    connectors = managed_connectors(cluster=cluster)
+    reconciled = reconcile_connectors(cluster=cluster, connectors=connectors, live=live)
+    connectors = _fresh(cluster, connectors, changed=reconciled.changed)
 
     now = timezone.now()
-    connectors = list(Connector.objects.filter(cluster=cluster).exclude(state=State.DELETED).select_related("tenant"))
-    for connector in connectors:
-        connector.cluster = cluster
-    healths, new = _health_rows(connectors)
+    healths, new = _health_rows(cluster, connectors)
     policy_changed = []
     for connector in connectors:
         entry = live.get(connector.name)
@@ -108,10 +114,27 @@ def sweep_cluster(*, cluster: Cluster) -> dict:
     return {"unreachable": 0, "connectors": len(connectors)}
 
 
-def _health_rows(connectors: list[Connector]) -> tuple[dict[int, ConnectorHealth], set[int]]:
+def _fresh(cluster: Cluster, connectors: list[Connector], *, changed: set[int]) -> list[Connector]:
+    """The connectors as the rest of the sweep must see them: those the reconciler's pass changed read again."""
+    if not changed:
+        return connectors
+    again = {connector.pk: connector for connector in managed_connectors(cluster=cluster, ids=changed)}
+    fresh = []
+    for connector in connectors:
+        if connector.pk in changed:
+            connector = again.get(connector.pk)  # None: deleted meanwhile
+        if connector is not None:
+            fresh.append(connector)
+    return fresh
+
+
+def _health_rows(cluster: Cluster, connectors: list[Connector]) -> tuple[dict[int, ConnectorHealth], set[int]]:
     """Each connector's health row, and the ids of those that have none yet (made here, unsaved)."""
     ids = [connector.pk for connector in connectors]
-    healths = {health.connector_id: health for health in ConnectorHealth.objects.filter(connector_id__in=ids)}
+    # Asked by cluster, not by a list of (thousands of) ids; a row of a connector not in `connectors` is left out.
+    rows = ConnectorHealth.objects.filter(connector__cluster=cluster).exclude(connector__state=State.DELETED)
+    wanted = set(ids)
+    healths = {health.connector_id: health for health in rows if health.connector_id in wanted}
     new = {pk for pk in ids if pk not in healths}
     healths.update({pk: ConnectorHealth(connector_id=pk) for pk in new})
     return healths, new

@@ -26,7 +26,12 @@ from connectors.state_machine import State
 from devstack.stack import LocalStack, StackConfig
 from tenants.models import Cluster, Role
 from tests.conftest import wait_for
-from tests.factories import DedicatedClusterFactory, LandingZoneFactory, SharedClusterFactory
+from tests.factories import (
+    DedicatedClusterFactory,
+    LandingZoneFactory,
+    SharedClusterFactory,
+    file_source_request,
+)
 from tests.system import celery_publishing_to, free_ports, subprocess_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
@@ -231,15 +236,7 @@ def _create_file_source(client, file_sandbox: Path, connector_id: str):
     source.write_text("one\ntwo\n")
     return client.post(
         "/api/v1/connectors/",
-        {
-            "type": "file-source",
-            "cluster": CLUSTER,
-            "stage": "dev",
-            "id": connector_id,
-            "config": {"file": str(source)},
-            "topics": [f"sales.{connector_id}"],
-            "create_topics": True,
-        },
+        file_source_request(connector_id=connector_id, source=source, cluster=CLUSTER),
         format="json",
     )
 

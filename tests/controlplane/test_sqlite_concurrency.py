@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.conftest import wait_for
-from tests.system import free_ports
+from tests.product import DemoApi
+from tests.system import free_ports, frozen
 
 pytestmark = pytest.mark.connect
 
@@ -31,37 +30,15 @@ WRITERS = 8
 LOCK_ERRORS = ("database is locked", "database table is locked", "OperationalError")
 
 
-class EmbeddedDefault:
+class EmbeddedDefault(DemoApi):
     """The product on SQLite, reached over HTTP like a team would."""
 
     def __init__(self, root: Path, env: dict[str, str], web_port: int) -> None:
+        super().__init__(var_dir=root / "var", web_port=web_port)
         self.root = root
         self.env = env
-        self.base = f"http://127.0.0.1:{web_port}/api/v1"
-        self.key = (root / "var" / "demo-api-key").read_text().strip()
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {self.key}"
+        self.use_demo_key()
         self.logs: dict[str, Path] = {}
-
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        return self.session.request(method, f"{self.base}{path}", timeout=60, **kwargs)
-
-    def create_file_source(self, connector_id: str) -> requests.Response:
-        source = self.root / "var" / "file-sandbox" / "sales" / f"{connector_id}.txt"
-        source.write_text("one\ntwo\n")
-        return self.request(
-            "POST",
-            "/connectors/",
-            json={
-                "type": "file-source",
-                "cluster": "local",
-                "stage": "dev",
-                "id": connector_id,
-                "config": {"file": str(source)},
-                "topics": [f"sales.{connector_id}"],
-                "create_topics": True,
-            },
-        )
 
     def wait_until(self, name: str, state: str, timeout: float = 90) -> dict:
         def settled():
@@ -149,7 +126,7 @@ def embedded(local_stack, tmp_path_factory):
         product = EmbeddedDefault(root, env, web_port)
         product.worker = processes[2]
         product.logs = {name: path for name, path in logs.items() if name != "redis"}
-        wait_for(lambda: _answers(product), timeout=60, message="the web server")
+        wait_for(product.answers, timeout=60, message="the web server")
         yield product
     finally:
         for process in processes:
@@ -159,23 +136,6 @@ def embedded(local_stack, tmp_path_factory):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-def _answers(product: EmbeddedDefault) -> bool:
-    try:
-        return product.request("GET", "/me").status_code == 200
-    except requests.ConnectionError:
-        return False
-
-
-@contextmanager
-def frozen(process: subprocess.Popen):
-    """SIGSTOP a process group (a Celery worker and its children) for the block, then SIGCONT it."""
-    os.killpg(process.pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.killpg(process.pid, signal.SIGCONT)
 
 
 def _in_parallel(calls) -> list[requests.Response]:
