@@ -374,6 +374,9 @@ class ConnectorFilter(django_filters.FilterSet):
         fields = ["stage", "state", "type", "cluster", "tenant"]
 
 
+FILTER_PARAMS = (*ConnectorFilter.base_filters, SearchFilter.search_param)
+
+
 # --- views ----------------------------------------------------------------------------------------
 class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
     serializer_class = ConnectorOutputSerializer
@@ -406,7 +409,10 @@ class ConnectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantS
         return queryset
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        # Building the filter form costs a detail a sixth of its time: skipped when no filter is asked for.
+        params = self.request.query_params
+        if any(name in params for name in FILTER_PARAMS):
+            queryset = super().filter_queryset(queryset)
         if self.action == "list" and not self.request.query_params.get("state"):
             # Deleted connectors are history: listed only when asked for with ?state=DELETED.
             queryset = queryset.exclude(state=State.DELETED)
