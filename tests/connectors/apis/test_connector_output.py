@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -39,7 +39,7 @@ def _connectors(tenant):
         operation="restart",
         generation=4,
         applied_generation=3,
-        observed_at=datetime(2026, 11, 30, 8, 15, 1, 123456, tzinfo=timezone.utc),
+        observed_at=datetime(2026, 11, 30, 8, 15, 1, 123456, tzinfo=UTC),
         topics=["sales.a", "sales.b"],
         transforms=[{"type": "mask", "fields": ["ssn"]}],
         error_handling={"tolerance": "all"},
