@@ -4,13 +4,23 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+class CreateModelUnlessPresent(migrations.CreateModel):
+    """First released as 0004_offsets_requests (after 0003): a database migrated then has the table and
+    records that name, not this one; renumbering the migration must not make its upgrade fail."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.name)
+        if model._meta.db_table not in schema_editor.connection.introspection.table_names():
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("connectors", "0005_restart_only_failed"),
     ]
 
     operations = [
-        migrations.CreateModel(
+        CreateModelUnlessPresent(
             name="OffsetsRequest",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
