@@ -80,6 +80,32 @@ def frozen(process):
         os.killpg(process.pid, signal.SIGCONT)
 
 
+def process_group_start(command: list[str], *, env: dict[str, str], log_path: Path, cwd=None):
+    """Start `command` in a process group of its own (so it can be frozen, stopped or killed with
+    its children), its output appended to `log_path`."""
+    import subprocess
+
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def process_groups_stop(processes, *, timeout: float = 20) -> None:
+    """SIGTERM each running group, then wait for each; a group still there after `timeout` is killed."""
+    import subprocess
+
+    running = [process for process in processes if process is not None and process.poll() is None]
+    for process in running:
+        os.killpg(process.pid, signal.SIGTERM)
+    for process in running:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def subprocess_database_url() -> str:
     """The URL of the test database, for processes the suite starts (Celery workers) to share it."""
     from django.conf import settings

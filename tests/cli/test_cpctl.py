@@ -15,6 +15,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from connectors.models import Connector, ConnectorEvent
 from tests.conftest import wait_for
 from tests.connectors.apis.test_sink_dead_letter_queue import _read_all
+from tests.factories import file_source_request
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
@@ -26,16 +27,7 @@ def name_of(connector_id: str) -> str:
 
 
 def file_source_spec(connector_id: str, source: Path) -> dict:
-    return {
-        "name": name_of(connector_id),
-        "type": "file-source",
-        "cluster": "local",
-        "stage": "dev",
-        "id": connector_id,
-        "config": {"file": str(source)},
-        "topics": [f"sales.{connector_id}"],
-        "create_topics": True,
-    }
+    return {"name": name_of(connector_id), **file_source_request(connector_id=connector_id, source=source)}
 
 
 def file_sink_spec(connector_id: str, sink: Path, topic: str) -> dict:

@@ -32,7 +32,13 @@ from tests.factories import (
     SharedClusterFactory,
     file_source_request,
 )
-from tests.system import celery_publishing_to, free_ports, subprocess_database_url
+from tests.system import (
+    celery_publishing_to,
+    free_ports,
+    process_group_start,
+    process_groups_stop,
+    subprocess_database_url,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
@@ -88,16 +94,8 @@ class CeleryProcesses:
 
         self._count += 1
         log_path = self.run_dir / f"{name}-{self._count}.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "controlplane", *args],
-                env=self.env,
-                cwd=settings.BASE_DIR,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        return process, log_path
+        command = [sys.executable, "-m", "celery", "-A", "controlplane", *args]
+        return process_group_start(command, env=self.env, log_path=log_path, cwd=settings.BASE_DIR), log_path
 
     def start_worker(self) -> None:
         self.worker, self.worker_log = self._spawn(
@@ -143,15 +141,7 @@ class CeleryProcesses:
         return self.worker_log.read_text(errors="replace")[-size:] if self.worker_log else ""
 
     def stop(self) -> None:
-        for process in (self.beat, self.worker):
-            if process is None or process.poll() is not None:
-                continue
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        process_groups_stop([self.beat, self.worker])
 
 
 def _group_alive(pgid: int) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from connectors.connect import ConnectEndpoint, connect_client
 from tests.conftest import forget_on_connect, wait_for
 from tests.loopback import LoopbackServer
 from tests.product import DemoApi
-from tests.system import PrivatePostgres, free_ports, frozen
+from tests.system import PrivatePostgres, free_ports, frozen, process_group_start, process_groups_stop
 
 pytestmark = pytest.mark.connect
 
@@ -58,24 +57,10 @@ class Product(DemoApi):
 
     def start(self, name: str, *command: str) -> None:
         self.logs[name] = self.root / f"{name}.log"
-        self.processes[name] = subprocess.Popen(
-            list(command),
-            env=self.env,
-            stdout=self.logs[name].open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.processes[name] = process_group_start(list(command), env=self.env, log_path=self.logs[name])
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        process_groups_stop(self.processes.values())
 
     def log_tail(self, size: int = 3000) -> str:
         return "\n".join(f"--- {name}\n{path.read_text(errors='replace')[-size:]}" for name, path in self.logs.items())

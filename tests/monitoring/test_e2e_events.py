@@ -23,6 +23,7 @@ from monitoring.models import OutboxEvent
 from monitoring.services.outbox import publish_events
 from tenants.models import Role
 from tests.conftest import wait_for
+from tests.factories import file_source_request
 from tests.system import free_ports
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
@@ -132,15 +133,7 @@ def test_a_connectors_whole_life_is_on_the_events_topic_in_order_despite_a_broke
     connector_id = unique_name("life")
     created = client.post(
         "/api/v1/connectors/",
-        {
-            "type": "file-source",
-            "cluster": "local",
-            "stage": "dev",
-            "id": connector_id,
-            "config": {"file": str(source)},
-            "topics": [f"sales.{connector_id}"],
-            "create_topics": True,
-        },
+        file_source_request(connector_id=connector_id, source=source),
         format="json",
     )
     assert created.status_code == 202, created.json()

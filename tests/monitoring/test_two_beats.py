@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -31,7 +30,13 @@ from tenants.models import Cluster, Role
 from tests.conftest import wait_for
 from tests.loopback import LoopbackServer, Seen
 from tests.monitoring.failing_sinks import block_output, create_file_sink, notices, restart_task_on_connect, state_of
-from tests.system import celery_publishing_to, free_ports, subprocess_database_url
+from tests.system import (
+    celery_publishing_to,
+    free_ports,
+    process_group_start,
+    process_groups_stop,
+    subprocess_database_url,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
@@ -56,23 +61,12 @@ class Fleet:
 
     def start(self, commands: dict[str, list[str]]) -> None:
         for name, command in commands.items():
-            with self.log_path(name).open("wb") as log:
-                self.processes[name] = subprocess.Popen(
-                    command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-                )
+            self.processes[name] = process_group_start(command, env=self.env, log_path=self.log_path(name))
             if name == "redis":
                 time.sleep(0.5)
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        process_groups_stop(self.processes.values(), timeout=30)
 
     def mark(self) -> dict[str, int]:
         """Where each log ends now: `log(name, since=mark)` reads only what came after."""

@@ -7,6 +7,7 @@ from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectorNotFound, connect_client
 from tenants.models import Role
 from tests.conftest import wait_for, wait_for_state
+from tests.factories import file_source_request
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.connect]
 
@@ -23,15 +24,7 @@ def test_a_file_source_goes_through_its_whole_lifecycle(
     connector_id = unique_name("crm")
     created = client.post(
         "/api/v1/connectors/",
-        {
-            "type": "file-source",
-            "cluster": "local",
-            "stage": "dev",
-            "id": connector_id,
-            "config": {"file": str(source_file)},
-            "topics": [f"sales.{connector_id}"],
-            "create_topics": True,
-        },
+        file_source_request(connector_id=connector_id, source=source_file),
         format="json",
     )
     assert created.status_code == 202, created.json()
