@@ -6,9 +6,8 @@ from connectors.connect import TRANSIENT_CONNECT_ERRORS, ConnectorNotFound
 from connectors.errors import TopicsUnavailable
 from connectors.services.claims import operation_end
 from connectors.services.converge import connector_converge
-from connectors.services.dispatch import CONVERGE_TASK, OFFSETS_TASK, RECONCILE_TASK
+from connectors.services.dispatch import CONVERGE_TASK, OFFSETS_TASK
 from connectors.services.offsets import offsets_apply, offsets_fail
-from connectors.services.reconcile import reconcile_all
 from controlplane.tasks import control_plane_task
 
 # ConnectorNotFound during a converge: Connect has not registered a connector it just accepted.
@@ -24,12 +23,6 @@ def _release_claim(task, exc, task_id, args, kwargs, einfo) -> None:
 def connector_converge_task(connector_id: int, operation: str = "converge", actor: str = "system") -> None:
     """Provision, update, pause, resume, stop, restart or delete: whatever the desired state says."""
     connector_converge(connector_id=connector_id, operation=operation, actor=actor)
-
-
-@control_plane_task(name=RECONCILE_TASK, periodic=True)
-def reconcile_task() -> dict:
-    """Beat: observe every cluster in one bulk call each, detect drift, re-dispatch what is behind."""
-    return reconcile_all()
 
 
 def _offsets_gave_up(task, exc, task_id, args, kwargs, einfo) -> None:

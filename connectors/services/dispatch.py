@@ -18,7 +18,6 @@ from connectors.services.claims import operation_end
 logger = logging.getLogger(__name__)
 
 CONVERGE_TASK = "connectors.converge"
-RECONCILE_TASK = "connectors.reconcile"
 OFFSETS_TASK = "connectors.offsets_apply"
 
 

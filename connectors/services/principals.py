@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
+from connectors.errors import TopicsRefused, TopicsUnavailable
 from connectors.kafka_admin import ADMIN_TIMEOUT_SECONDS, ClusterAdmin
 from connectors.models import Connector
 from connectors.state_machine import State
@@ -208,6 +209,22 @@ def cluster_principals_converge(*, cluster_id: int) -> list[TenantPrincipal]:
         _sync_acls(admin, username=principal.username, desired=wanted_acls)
         principals.append(principal)
     return principals
+
+
+def principals_converge_where_used(*, cluster: Cluster, clusters_with_principals: set[int]) -> None:
+    """The periodic pass (the health sweep's): on a cluster whose connectors act as their tenants, or
+    that still has principals to remove, the broker follows the tenants' prefixes and who is open to it.
+    A broker that refuses or does not answer is logged; the next pass tries again."""
+    if cluster.connector_principals != Cluster.ConnectorPrincipals.TENANT and cluster.pk not in clusters_with_principals:
+        return
+    try:
+        cluster_principals_converge(cluster_id=cluster.pk)
+    except (TopicsUnavailable, TopicsRefused) as error:
+        logger.warning("kafka principals not converged", extra={"cluster": cluster.name, "error": str(error)})
+
+
+def clusters_with_principals() -> set[int]:
+    return set(TenantPrincipal.objects.values_list("cluster_id", flat=True).distinct())
 
 
 def tenant_principal_rotate(*, principal_id: int) -> TenantPrincipal:

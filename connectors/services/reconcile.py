@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from connectors.clusters import cluster_connect_endpoint
 from connectors.connect import ConnectError, connect_client
-from connectors.errors import IllegalTransition, OperationInFlight, TopicsRefused, TopicsUnavailable
+from connectors.errors import IllegalTransition, OperationInFlight
 from connectors.models import Connector, UnmanagedConnector
 from connectors.selectors import (
     ClusterRendering,
@@ -28,37 +28,15 @@ from connectors.selectors import (
 )
 from connectors.services.claims import operation_begin, operation_is_stale
 from connectors.services.dispatch import publish_converge
-from connectors.services.principals import cluster_principals_converge
 from connectors.services.transitions import connector_transition
 from connectors.state_machine import DesiredState, State
 from connectors.status import failure_summary, lifecycle_from_status
 from controlplane.memory import cyclic_gc_paused
-from tenants.models import Cluster, TenantPrincipal
+from tenants.models import Cluster
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system:reconciler"
 MASKED_MARKERS = ("****", "[hidden]")
-
-
-def reconcile_all() -> dict:
-    totals = {"clusters": 0, "unreachable": 0, "dispatched": 0, "drifted": 0, "observed": 0, "unmanaged": 0}
-    with_principals = set(TenantPrincipal.objects.values_list("cluster_id", flat=True).distinct())
-    for cluster in Cluster.objects.filter(is_active=True):
-        totals["clusters"] += 1
-        if cluster.connector_principals == Cluster.ConnectorPrincipals.TENANT or cluster.pk in with_principals:
-            try:  # the broker follows the tenants' prefixes and who is open to the cluster
-                cluster_principals_converge(cluster_id=cluster.pk)
-            except (TopicsUnavailable, TopicsRefused) as error:
-                logger.warning("kafka principals not converged", extra={"cluster": cluster.name, "error": str(error)})
-        try:
-            result = reconcile_cluster(cluster=cluster)
-        except Exception:  # noqa: BLE001 - one broken cluster (e.g. undecryptable secrets) must not stop the others
-            logger.exception("reconcile failed for a cluster", extra={"cluster": cluster.name})
-            totals["unreachable"] += 1
-            continue
-        for key, value in result.items():
-            totals[key] = totals.get(key, 0) + value
-    return totals
 
 
 def cluster_statuses(*, cluster: Cluster) -> dict[str, dict]:

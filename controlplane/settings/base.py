@@ -158,7 +158,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 HEALTH_SWEEP_INTERVAL_SECONDS = float(
     env_str("HEALTH_SWEEP_INTERVAL_SECONDS", env_str("RECONCILE_INTERVAL_SECONDS", "10"))
 )
-RECONCILE_INTERVAL_SECONDS = HEALTH_SWEEP_INTERVAL_SECONDS
 EVENTS_PUBLISH_INTERVAL_SECONDS = float(env_str("EVENTS_PUBLISH_INTERVAL_SECONDS", "2"))
 # Governance: how long a qas connector must run without alerts before it may be promoted to run
 # (a landing zone's policy may set its own time, or switch the gate off).

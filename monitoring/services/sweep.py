@@ -21,6 +21,7 @@ from django.utils import timezone
 from connectors.connect import ConnectError
 from connectors.models import Connector
 from connectors.selectors import managed_connectors
+from connectors.services.principals import clusters_with_principals, principals_converge_where_used
 from connectors.services.reconcile import cluster_statuses, reconcile_connectors, reconcile_unreachable
 from connectors.state_machine import State
 from controlplane.leases import lease_held, lease_take
@@ -53,9 +54,11 @@ def sweep_due() -> dict:
 
 def sweep_all() -> dict:
     totals = {"clusters": 0, "unreachable": 0, "connectors": 0}
+    with_principals = clusters_with_principals()
     for cluster in Cluster.objects.filter(is_active=True):
         totals["clusters"] += 1
         try:
+            principals_converge_where_used(cluster=cluster, clusters_with_principals=with_principals)
             result = sweep_cluster(cluster=cluster)
         except Exception:  # noqa: BLE001 - one broken cluster (e.g. undecryptable secrets) must not stop the others
             logger.exception("health sweep failed for a cluster", extra={"cluster": cluster.name})
@@ -103,7 +106,11 @@ def _sweep_cluster(cluster: Cluster) -> dict:
             logger.exception("restart policy failed for one connector", extra={"connector": connector.name})
         if changed and connector.pk not in new:
             policy_changed.append(health)
-    lag_changed = measure_sink_lag(cluster=cluster, connectors=connectors, healths=healths, now=now)
+    try:
+        lag_changed = measure_sink_lag(cluster=cluster, connectors=connectors, healths=healths, now=now)
+    except Exception:  # noqa: BLE001 - the restarts already sent must still be counted below
+        logger.exception("sink lag not measured", extra={"cluster": cluster.name})
+        lag_changed = []
     # Rows seen for the first time are inserted whole; the others are updated only where they changed.
     ConnectorHealth.objects.bulk_create([healths[pk] for pk in new], ignore_conflicts=True, batch_size=1000)
     ConnectorHealth.objects.bulk_update(policy_changed, POLICY_FIELDS, batch_size=500)
