@@ -7,6 +7,7 @@ from datetime import UTC
 
 import django_filters
 from django.core.validators import URLValidator
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -117,10 +118,19 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScope
     required_roles = {"acknowledge": Role.ADMIN, "mute": Role.ADMIN}
 
     def base_queryset(self):
-        return Alert.objects.select_related("connector__cluster", "tenant", "cluster").prefetch_related("deliveries")
+        return Alert.objects.select_related("connector__cluster", "tenant", "cluster")
 
     def scope(self, queryset, tenant_ids):
-        return alerts_visible_to(queryset, tenant_ids=tenant_ids, platform_admin=self.access.is_platform_admin)
+        platform_admin = self.access.is_platform_admin
+        deliveries = Delivery.objects.all()
+        if not platform_admin:
+            # A cluster alert reaches several tenants: each sees only the deliveries to its own channels.
+            deliveries = deliveries.filter(
+                Q(channel__tenant_id__in=tenant_ids) | Q(alert__tenant_id__in=tenant_ids, target=Delivery.PLATFORM)
+            )
+        return alerts_visible_to(queryset, tenant_ids=tenant_ids, platform_admin=platform_admin).prefetch_related(
+            Prefetch("deliveries", queryset=deliveries)
+        )
 
     def _alert_for_action(self) -> Alert:
         alert = self.get_object()

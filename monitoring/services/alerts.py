@@ -150,6 +150,9 @@ def _deliver(alert: Alert, *, kind: str) -> int:
     created = 0
     for channel in alert_targets(alert):
         target = channel.label if channel else Delivery.PLATFORM
+        if channel is not None and alert.connector_id is None:
+            # A cluster alert goes to several tenants, whose channels may share a name.
+            target = f"{channel.label}@{channel.tenant.slug}"
         delivery, is_new = Delivery.objects.get_or_create(
             alert=alert, target=target, kind=kind, defaults={"channel": channel}
         )

@@ -28,6 +28,10 @@ def delivery_send(*, delivery_id: int) -> bool:
         ).get(pk=delivery_id)
         if delivery.status == Delivery.Status.SENT:
             return False
+        if delivery.channel is None and delivery.target != Delivery.PLATFORM:
+            # Its channel was deleted meanwhile: never send a tenant's notification elsewhere.
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error="channel deleted")
+            return False
         kind = "webhook" if delivery.channel is None else delivery.channel.kind
         try:
             message = render(delivery.alert, kind=delivery.kind) if delivery.alert_id else notice_message(delivery)

@@ -5,8 +5,9 @@ import pytest
 
 from connectors.services.transitions import connector_transition
 from controlplane.masking import MASK
-from monitoring.models import Alert, ConnectorHealth
+from monitoring.models import Alert, ConnectorHealth, Delivery
 from monitoring.services.alerts import alert_raise
+from monitoring.services.channels import channel_save
 from tenants.models import Role
 from tests.factories import ConnectorFactory, SharedClusterFactory
 
@@ -46,6 +47,23 @@ def test_a_cluster_alert_is_seen_by_tenants_with_connectors_on_it(client_for, te
     alert_raise(condition="cluster_unreachable", cluster=cluster, message="down", notify=False)
     assert client_for(tenant, Role.VIEWER).get("/api/v1/alerts/?condition=cluster_unreachable").json()["count"] == 1
     assert client_for(other_tenant, Role.VIEWER).get("/api/v1/alerts/").json()["count"] == 0
+
+
+def test_a_cluster_alert_reaches_each_tenants_same_named_channel_and_each_sees_only_its_own(
+    client_for, tenant, other_tenant
+):
+    cluster = SharedClusterFactory(tenants=[tenant, other_tenant])
+    for owner in (tenant, other_tenant):
+        ConnectorFactory(tenant=owner, cluster=cluster, state="RUNNING")
+        channel_save(tenant=owner, data={"name": "ops", "kind": "webhook", "url": "http://127.0.0.1:9/ops"})
+    alert_raise(condition="cluster_unreachable", cluster=cluster, message="down", notify=True)
+
+    assert sorted(Delivery.objects.values_list("channel__tenant__slug", flat=True)) == sorted(
+        [tenant.slug, other_tenant.slug]
+    ), "two tenants' channels named alike are two deliveries"
+    for owner in (tenant, other_tenant):
+        [alert] = client_for(owner, Role.VIEWER).get("/api/v1/alerts/").json()["results"]
+        assert [d["target"] for d in alert["deliveries"]] == [f"webhook:ops@{owner.slug}"]
 
 
 def test_a_tenant_admin_acknowledges_and_mutes_an_operator_cannot(client_for, tenant):
