@@ -374,6 +374,8 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         clusters = clusters_with_connector_counts(Cluster.objects.order_by("name"))
         rows = [
             {"cluster": cluster, "counts": list(counts.items()), "total": sum(counts.values())}

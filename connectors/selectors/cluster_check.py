@@ -10,6 +10,7 @@ from confluent_kafka.admin import AdminClient
 from connectors.catalog import all_types
 from connectors.clusters import cluster_connect_endpoint, cluster_kafka_config
 from connectors.connect import ConnectError, connect_client
+from connectors.errors import KafkaClientMisconfigured
 from connectors.selectors.plugins import plugin_installed
 from controlplane.masking import scrub
 from tenants.models import Cluster
@@ -87,6 +88,9 @@ def _check_kafka(check: ClusterCheck, secrets: dict[str, str]) -> None:
     try:
         config = {**cluster_kafka_config(cluster=check.cluster), "socket.timeout.ms": int(KAFKA_TIMEOUT_SECONDS * 1000)}
         metadata = AdminClient(config).list_topics(timeout=KAFKA_TIMEOUT_SECONDS)
+    except KafkaClientMisconfigured as error:  # a CA file missing, SASL without a mechanism: said as is
+        check.kafka_error = scrub(str(error), secrets=secrets)
+        return
     except KafkaException as error:
         check.kafka_error = scrub(
             f"bootstrap {check.cluster.bootstrap_servers} did not answer: {error}", secrets=secrets

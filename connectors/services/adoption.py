@@ -20,6 +20,7 @@ from connectors.selectors import plugin_installed
 from connectors.services.admission import Admission, admit
 from connectors.services.auditing import audit_connector
 from connectors.services.request_validation import validate_connector_spec
+from connectors.signals import connector_transitioned
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from connectors.status import lifecycle_from_status
@@ -90,9 +91,11 @@ def unmanaged_connector_adopt(*, unmanaged: UnmanagedConnector, tenant: Tenant, 
             applied_generation=1,
             created_by=actor,
         )
-        ConnectorEvent.objects.create(
+        event = ConnectorEvent.objects.create(
             connector=connector, to_state=observed, actor=actor, reason=f"adopted from cluster {cluster.name}"
         )
+        # Born here as a created one is (connectors/signals.py): its event, and an alert if it came in failed.
+        connector_transitioned.send(sender=Connector, connector=connector, event=event)
         audit_connector(
             connector=connector,
             action="adopt",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from connectors.catalog import UnknownConnectorType, UnsupportedFlavour, get_type
 from connectors.config_diff import config_diff
 from connectors.models import Connector
-from connectors.rendering import RenderError
+from connectors.rendering import RenderError, rendered_secret_keys
 from connectors.selectors import connector_spec, render_spec, secrets_to_scrub
 from connectors.services.commands import (
     connector_create,
@@ -146,6 +146,6 @@ def _rendered_diff(current: ConnectorSpec | None, spec: ConnectorSpec, *, name: 
     return config_diff(
         before,
         after,
-        secret_keys=connector_type.secret_names() | set(secrets),
-        secret_values=list(secrets_to_scrub(cluster=cluster, secrets=secrets).values()),
+        secret_keys=rendered_secret_keys(connector_type, secrets),
+        secret_values=list(secrets_to_scrub(cluster=cluster, secrets=secrets, tenant=spec.tenant).values()),
     )

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.catalog import get_type
 from connectors.config_import import ImportMapping, ImportRefused, flat_config, map_config
 from connectors.models import Connector
-from connectors.rendering import PLATFORM_SECRET_KEYS
+from connectors.rendering import rendered_secret_keys
 from connectors.selectors import render_spec
 from connectors.services import commands
 from connectors.services.request_validation import ValidationOutcome
@@ -106,7 +107,7 @@ def _rendered(spec: ConnectorSpec, validation: ValidationOutcome) -> dict[str, s
     except Exception:  # noqa: BLE001 - an unrenderable request already has its errors; the report shows none
         return {}
     # Secrets live under their own keys only (the renderer puts them nowhere else): those keys are masked.
-    hidden = set(spec.credentials) | set(PLATFORM_SECRET_KEYS)
+    hidden = rendered_secret_keys(get_type(spec.type_key), spec.credentials)
     return {key: MASK if key in hidden else value for key, value in rendered.items()}
 
 

@@ -15,7 +15,9 @@ from django.db import transaction
 
 from audit.services import audit_record
 from connectors.catalog import UnknownConnectorType, get_type
+from connectors.config_diff import config_diff as rendered_config_diff
 from connectors.models import Connector
+from connectors.rendering import rendered_secret_keys
 from connectors.selectors import connector_desired_config, connector_spec, render_spec, secrets_to_scrub
 from connectors.services.commands import (
     connector_apply_spec,
@@ -27,7 +29,6 @@ from connectors.services.request_validation import validate_connector_spec
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from controlplane.exceptions import Conflict, ValidationFailed
-from controlplane.masking import MASK, scrub
 from governance.models import ChangeRequest
 from governance.selectors import GateVerdict, run_gate
 from governance.services.approvals import approval_required, change_request_open, held_change_body
@@ -84,40 +85,25 @@ def promotion_plan(*, source: Connector, stage: str, overrides: dict) -> Promoti
     return PromotionPlan(source=source, spec=spec, existing=existing, errors=errors)
 
 
-def _masked(config: dict[str, str], *, secret_keys: set[str], known: list[str]) -> dict[str, str]:
-    return {key: MASK if key in secret_keys else scrub(str(value), secrets=known) for key, value in config.items()}
-
-
 def config_diff(*, plan: PromotionPlan, target_name: str, target_cluster) -> list[dict]:
     """Key by key, what the target's rendered config changes against the source's; secrets masked
     (a secret that differs is listed, its values are not)."""
     source_config = connector_desired_config(connector=plan.source)
     target_config = render_spec(spec=plan.spec, name=target_name, cluster=target_cluster)
+    source_credentials = connector_spec(connector=plan.source).credentials
     try:
-        secret_keys = set(get_type(plan.spec.type_key).secret_names())
+        connector_type = get_type(plan.spec.type_key)
     except UnknownConnectorType:
-        secret_keys = set()
-    secret_keys |= {key for key in {*source_config, *target_config} if "password" in key or "secret" in key}
+        return []  # nothing renderable: validation says why
+    secret_keys = rendered_secret_keys(connector_type, {**source_credentials, **plan.spec.credentials})
     known = [
-        *secrets_to_scrub(
-            cluster=plan.source.cluster, secrets=connector_spec(connector=plan.source).credentials
-        ).values(),
-        *secrets_to_scrub(cluster=target_cluster, secrets=plan.spec.credentials).values(),
+        *secrets_to_scrub(cluster=plan.source.cluster, secrets=source_credentials, tenant=plan.source.tenant).values(),
+        *secrets_to_scrub(cluster=target_cluster, secrets=plan.spec.credentials, tenant=plan.spec.tenant).values(),
     ]
-    source_masked = _masked(source_config, secret_keys=secret_keys, known=known)
-    target_masked = _masked(target_config, secret_keys=secret_keys, known=known)
-    diff = []
-    for key in sorted({*source_config, *target_config}):
-        if source_config.get(key) != target_config.get(key):
-            diff.append(
-                {
-                    "key": key,
-                    "source": source_masked.get(key),
-                    "target": target_masked.get(key),
-                    "secret": key in secret_keys,
-                }
-            )
-    return diff
+    return [
+        {"key": change["key"], "source": change["from"], "target": change["to"], "secret": change["key"] in secret_keys}
+        for change in rendered_config_diff(source_config, target_config, secret_keys=secret_keys, secret_values=known)
+    ]
 
 
 def connector_promote(*, source: Connector, stage: str, overrides: dict, actor: str, dry_run: bool = False) -> dict:
