@@ -1,5 +1,5 @@
 # The two commands a newcomer needs:  make run  and  make test.
-.PHONY: run test prod-smoke setup stack-up stack-down stack-status bench lint
+.PHONY: run test prod-smoke setup stack-up stack-down stack-status bench
 
 run:
 	bash scripts/run.sh

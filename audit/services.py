@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from audit.context import current_audit_context
 from audit.models import AuditRecord
 from audit.signals import audit_recorded
-from controlplane.masking import MASK, mask_values, scrub
+from controlplane.masking import MASK, is_secret_key, mask_values, scrub
 
 # Keys whose values are secrets wherever they appear in a before/after snapshot.
 SECRET_FIELD_NAMES = {"secrets_encrypted", "key_hash", "password", "key", "raw_key"}
@@ -34,7 +34,7 @@ def censor(value: Any, *, secrets: Iterable[str] = ()) -> Any:
     known = list(secrets)
 
     def walk(item: Any, key: str = "") -> Any:
-        if key in SECRET_FIELD_NAMES or key.lower().endswith(("password", "secret")):
+        if key in SECRET_FIELD_NAMES or is_secret_key(key):
             return MASK if item not in (None, "") else item
         if isinstance(item, Mapping):
             return {mask_values(str(k), known): walk(v, str(k)) for k, v in item.items()}

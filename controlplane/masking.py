@@ -19,13 +19,22 @@ from collections.abc import Iterable, Mapping
 MASK = "********"
 MIN_SECRET_LENGTH = 4
 
+# What names a secret, in a config key or a field name.
+SECRET_NAMES = r"password|secret|token|api[._-]?key|private[._-]?key|passphrase|sas[._-]?key"
 SECRET_KEY_PATTERN = re.compile(
     r"""(?ix)
-    (["']?[\w.\-]*(?:password|secret|token|api[._-]?key|private[._-]?key|passphrase|sas[._-]?key|credentials?)[\w.\-]*["']?
+    (["']?[\w.\-]*(?:"""
+    + SECRET_NAMES
+    + r"""|credentials?)[\w.\-]*["']?
      \s*[:=]\s*)
     ("[^"]*"|'[^']*'|[^\s,}&]+)
     """
 )
+
+
+def is_secret_key(name: str) -> bool:
+    """A key or field whose value is a secret by its name (`database.password`, `http.api.key`, `sas.token`)."""
+    return re.search(SECRET_NAMES, name, re.IGNORECASE) is not None
 BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]+")
 
 

@@ -114,7 +114,8 @@ class ApiKeyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["prefix", "name", "tenant", "role", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["prefix", "name"]
-    readonly_fields = ["prefix", "last_used_at", "created_by"]
+    # Revoked only by the action (api_key_revoke), never un-revoked; who made it decides four-eyes.
+    readonly_fields = ["prefix", "last_used_at", "created_by", "created_by_actor", "revoked_at", "expires_at"]
     exclude = ["key_hash"]
     list_select_related = ["tenant"]
     actions = ["revoke"]
