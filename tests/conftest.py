@@ -171,6 +171,41 @@ def celery_worker_process(django_db_setup, django_db_blocker, local_stack, test_
     log.close()
 
 
+PARKED_QUEUE = "tests-without-a-worker"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_of_tests_without_the_worker_are_parked(request, monkeypatch):
+    """Only a test that asks for the session's Celery worker has its tasks run by it. Another test's
+    dispatches (a transactional test commits, so they are really published to Redis) go to a queue no
+    worker consumes, emptied afterwards: else the worker, once some earlier test started it, would still
+    be writing this test's rows while they are flushed, and the flush fails and leaves them for the next
+    test (it did in CI: a quota and ten connectors). A test whose Celery processes listen on a broker of
+    their own (celery_publishing_to) is left alone."""
+    from django.conf import settings
+
+    from controlplane.celery import app
+
+    if "celery_worker_process" in request.fixturenames or app.conf.broker_url != settings.CELERY_BROKER_URL:
+        yield
+        return
+    publish = app.send_task
+
+    def park(name, *args, **options):
+        return publish(name, *args, **{**options, "queue": PARKED_QUEUE})
+
+    monkeypatch.setattr(app, "send_task", park)
+    yield
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(
+            PARKED_QUEUE, f"_kombu.binding.{PARKED_QUEUE}", f"_kombu.binding_permanent.{PARKED_QUEUE}"
+        )
+    except redis.RedisError:  # a test that stopped Redis: nothing was parked there
+        pass
+
+
 def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.5, message: str = "condition"):
     """Poll until predicate() is truthy; return its value or fail with `message`."""
     import time
@@ -228,6 +263,8 @@ def platform_admin(db):
 def admin_client(client, platform_admin):
     client.force_login(platform_admin)
     return client
+
+
 def wait_for_state(client, name: str, expected: str, *, timeout: float = 60.0) -> dict:
     """Poll the API until connector `name` is in state `expected` with no operation in flight."""
 
