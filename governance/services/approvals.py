@@ -14,8 +14,9 @@ from connectors.spec import ConnectorSpec
 from connectors.state_machine import State
 from controlplane.exceptions import Conflict, PermissionDenied, ValidationFailed
 from controlplane.naming import connector_name
+from governance.exceptions import PromotionGateClosed, TargetChanged
 from governance.models import ChangeRequest
-from governance.selectors import policy_for
+from governance.selectors import policy_for, run_gate
 from governance.services.specs import spec_from_stored, spec_to_stored
 from monitoring.services.notices import notice_to_tenant
 from tenants.models import ApiKey, Cluster
@@ -58,7 +59,14 @@ def change_request_snapshot(change_request: ChangeRequest) -> dict:
 
 @transaction.atomic
 def change_request_open(
-    *, kind: str, spec: ConnectorSpec, target_name: str, actor: str, source_name: str = "", desired_state="running"
+    *,
+    kind: str,
+    spec: ConnectorSpec,
+    target_name: str,
+    actor: str,
+    source_name: str = "",
+    desired_state="running",
+    target_generation: int | None = None,
 ) -> ChangeRequest:
     fields, secrets_encrypted = spec_to_stored(spec)
     change_request = ChangeRequest.objects.create(
@@ -69,6 +77,7 @@ def change_request_open(
         spec=fields,
         secrets_encrypted=secrets_encrypted,
         desired_state=desired_state,
+        target_generation=target_generation,
         author=actor,
         author_principal=principal_of(actor),
     )
@@ -147,14 +156,53 @@ def _decide(change_request: ChangeRequest, *, actor: str, status: str, reason: s
     return change_request
 
 
+def _promotion_still_holds(change_request: ChangeRequest, *, spec: ConnectorSpec, target: Connector | None) -> None:
+    """What was true when a promotion was asked must still be true when it is approved: the qas
+    connector still passes the run gate, and the run connector has not changed in between (applying
+    the stored spec would silently revert that change)."""
+    source = (
+        Connector.objects.filter(tenant=change_request.tenant, name=change_request.source_name)
+        .exclude(state=State.DELETED)
+        .first()
+    )
+    if source is None:
+        raise Conflict(
+            f"{change_request.source_name} no longer exists: decline this request.",
+            errors={"source": [f"{change_request.source_name} is deleted"]},
+        )
+    cluster = Cluster.objects.filter(name=spec.cluster_name).select_related("landing_zone").first()
+    if cluster is not None:
+        gate = run_gate(source=source, target_cluster=cluster)
+        if not gate.passed:
+            raise PromotionGateClosed(
+                f"{source.name} cannot be promoted to run now: {gate.reason}.", errors={"gate": [gate.reason]}
+            )
+    if change_request.target_generation is None:
+        return  # a request opened before the target's generation was recorded
+    now = target.generation if target is not None else 0
+    if now == change_request.target_generation:
+        return
+    if target is None:
+        change = "was deleted"
+    else:
+        change = "was created" if change_request.target_generation == 0 else "was changed"
+    raise TargetChanged(
+        f"{change_request.target_name} {change} since this request was opened: decline it and promote again.",
+        errors={"target": [f"{change} (generation {change_request.target_generation} then, {now} now)"]},
+    )
+
+
 @transaction.atomic
 def change_request_approve(*, change_request: ChangeRequest, actor: str, reason: str = "") -> ChangeRequest:
-    """Approve and carry out the change (quotas are checked again); a refusal leaves it pending."""
+    """Approve and carry out the change (quotas, and for a promotion the run gate, are checked again);
+    a refusal leaves it pending."""
     locked = _lock_pending(change_request, actor=actor)
     spec = spec_from_stored(tenant=locked.tenant, fields=locked.spec, secrets_encrypted=locked.secrets_encrypted)
     existing = (
         Connector.objects.filter(tenant=locked.tenant, name=locked.target_name).exclude(state=State.DELETED).first()
     )
+    if locked.kind == ChangeRequest.Kind.PROMOTE:
+        _promotion_still_holds(locked, spec=spec, target=existing)
     if existing is not None and locked.kind == ChangeRequest.Kind.PROMOTE:
         connector_apply_spec(connector=existing, spec=spec, actor=locked.author, action="promote")
     else:

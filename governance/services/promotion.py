@@ -28,16 +28,13 @@ from connectors.services.commands import (
 from connectors.services.request_validation import validate_connector_spec
 from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
-from controlplane.exceptions import Conflict, ValidationFailed
+from controlplane.exceptions import ValidationFailed
+from governance.exceptions import PromotionGateClosed
 from governance.models import ChangeRequest
 from governance.selectors import GateVerdict, run_gate
 from governance.services.approvals import approval_required, change_request_open, held_change_body
 
 NEXT_STAGE = {"dev": "qas", "qas": "run"}
-
-
-class PromotionGateClosed(Conflict):
-    code = "promotion_gate"
 
 
 @dataclass
@@ -151,6 +148,7 @@ def connector_promote(*, source: Connector, stage: str, overrides: dict, actor: 
             target_name=outcome.name,
             source_name=source.name,
             actor=actor,
+            target_generation=plan.existing.generation if plan.existing is not None else 0,
         )
         result["change_request"] = held_change_body(change_request)["change_request"]
         return result

@@ -12,7 +12,7 @@ from django.utils import timezone
 from connectors.models import Connector, ConnectorEvent
 from governance.models import ChangeRequest, LandingZonePolicy
 from governance.services.quotas import quota_set
-from monitoring.models import Delivery
+from monitoring.models import Alert, Delivery
 from monitoring.services.channels import channel_save
 from monitoring.services.deliveries import delivery_send
 from tenants.models import Membership, Role
@@ -172,3 +172,71 @@ def test_a_key_made_with_the_authors_key_is_still_the_author(tenant, four_eyes_c
     second = APIClient()
     second.credentials(HTTP_AUTHORIZATION=f"Bearer {minted.json()['key']}")
     assert second.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json").status_code == 403
+
+
+def _held_promotion(tenant, cluster, author, *, existing_target=False):
+    """A qas connector RUNNING for two days, promoted to run by `author`: the pending request's id."""
+    qas = ConnectorFactory(tenant=tenant, cluster=cluster, stage="qas", state="RUNNING", create_topics=True)
+    event = ConnectorEvent.objects.create(connector=qas, from_state="PROVISIONING", to_state="RUNNING", actor="t")
+    ConnectorEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(days=2))
+    if existing_target:
+        ConnectorFactory(
+            tenant=tenant,
+            cluster=cluster,
+            stage="run",
+            connector_id=qas.connector_id,
+            state="RUNNING",
+            create_topics=True,
+        )
+    promoted = author.post(f"/api/v1/connectors/{qas.name}/promote", {"stage": "run"}, format="json")
+    assert promoted.status_code == 202, promoted.json()
+    return qas, promoted.json()["change_request"]["id"]
+
+
+def test_approving_a_promotion_checks_the_run_gate_again(tenant, four_eyes_cluster, admin_as):
+    LandingZonePolicy.objects.filter(landing_zone=four_eyes_cluster.landing_zone).update(run_gate_enabled=True)
+    alice, bob = admin_as("alice"), admin_as("bob")
+    qas, request_id = _held_promotion(tenant, four_eyes_cluster, alice)
+    Alert.objects.create(connector=qas, tenant=tenant, state="FAILED", message="task 0 failed")  # after the request
+
+    refused = bob.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json")
+    assert refused.status_code == 409, refused.json()
+    assert refused.json()["code"] == "promotion_gate"
+    assert "alerts" in refused.json()["errors"]["gate"][0]
+    assert ChangeRequest.objects.get(pk=request_id).status == "pending"
+    assert not Connector.objects.filter(stage="run").exists()
+
+
+def test_approving_a_promotion_never_reverts_a_change_made_to_the_target_since(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    _, request_id = _held_promotion(tenant, four_eyes_cluster, alice, existing_target=True)
+    target = Connector.objects.get(stage="run")
+    Connector.objects.filter(pk=target.pk).update(generation=target.generation + 1, tasks_max=4)  # someone edits it
+
+    refused = bob.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json")
+    assert refused.status_code == 409, refused.json()
+    assert refused.json()["code"] == "target_changed"
+    assert refused.json()["errors"]["target"] == [
+        f"was changed (generation {target.generation} then, {target.generation + 1} now)"
+    ]
+    target.refresh_from_db()
+    assert target.tasks_max == 4 and ChangeRequest.objects.get(pk=request_id).status == "pending"
+
+
+def test_approving_a_promotion_whose_target_did_not_change_updates_it(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    _, request_id = _held_promotion(tenant, four_eyes_cluster, alice, existing_target=True)
+    target = Connector.objects.get(stage="run")
+    approved = bob.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json")
+    assert approved.status_code == 200, approved.json()
+    target.refresh_from_db()
+    assert target.generation > ChangeRequest.objects.get(pk=request_id).target_generation
+
+
+def test_approving_a_promotion_of_a_since_deleted_qas_connector_is_refused(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    qas, request_id = _held_promotion(tenant, four_eyes_cluster, alice)
+    Connector.objects.filter(pk=qas.pk).update(state="DELETED")
+    refused = bob.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json")
+    assert refused.status_code == 409 and refused.json()["errors"] == {"source": [f"{qas.name} is deleted"]}
+    assert not Connector.objects.filter(stage="run").exists()
