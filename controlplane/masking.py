@@ -32,9 +32,20 @@ SECRET_KEY_PATTERN = re.compile(
 )
 
 
+# How a Connect worker answers a secret it will not show: Confluent Cloud's "****", Apache Connect's "[hidden]".
+CONNECT_MASKS = ("****", "[hidden]")
+
+
+def masked_by_connect(value: object) -> bool:
+    """A value Connect returned masked: not the secret, only its place."""
+    return isinstance(value, str) and any(marker in value for marker in CONNECT_MASKS)
+
+
 def is_secret_key(name: str) -> bool:
     """A key or field whose value is a secret by its name (`database.password`, `http.api.key`, `sas.token`)."""
     return re.search(SECRET_NAMES, name, re.IGNORECASE) is not None
+
+
 BEARER_PATTERN = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]+")
 
 

@@ -68,6 +68,19 @@ class SharedClusterFactory(factory.django.DjangoModelFactory):
             cluster.allowed_tenants.add(*extracted)
 
 
+class ConfluentCloudClusterFactory(SharedClusterFactory):
+    """A shared cluster on Confluent Cloud, which tests reach only as a loopback server speaking its
+    connect/v1 protocol (pass that server's url as connect_url)."""
+
+    name = "cloud"
+    connect_flavour = "confluent_cloud"
+    connect_url = "https://api.confluent.cloud"
+    cloud_environment_id = "env-1"
+    cloud_cluster_id = "lkc-1"
+    cloud_service_account_id = "sa-1"
+    bootstrap_servers = "pkc-1.eu-west-1.aws.confluent.cloud:9092"
+
+
 class DedicatedClusterFactory(SharedClusterFactory):
     name = factory.Sequence(lambda n: f"dedicated{n}")
     kind = Cluster.Kind.DEDICATED

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -58,3 +59,15 @@ class LoopbackServer:
     def __exit__(self, *exc_info: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextmanager
+def confluent_cloud_cluster(respond: Callable[[Seen], Answer], *, tenants) -> Iterator:
+    """A Confluent Cloud cluster open to `tenants` whose connect/v1 API is a loopback server answering with
+    `respond` (its paths start with /connect/v1/environments/env-1/clusters/lkc-1); `cluster.server` is it."""
+    from tests.factories import ConfluentCloudClusterFactory
+
+    with LoopbackServer(respond) as server:
+        cluster = ConfluentCloudClusterFactory(connect_url=server.url, tenants=tenants)
+        cluster.server = server
+        yield cluster

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from connectors.catalog import ConnectorType, all_types
 from connectors.clusters import cluster_connect_endpoint
+from connectors.config_import import ImportMapping, ImportRefused, map_config
 from connectors.connect import ConnectError, ConnectorNotFound, connect_client
 from connectors.errors import IllegalTransition
 from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
-from connectors.selectors import plugin_installed
 from connectors.services.admission import Admission, admit
 from connectors.services.auditing import audit_connector
+from connectors.services.commands import desired_fields
+from connectors.services.imports import refuse_platform_keys_not_rendered, rendered_masked, spec_from_mapping
+from connectors.services.reconcile import CONNECT_ADDED_KEYS
 from connectors.services.request_validation import validate_connector_spec
 from connectors.signals import connector_transitioned
-from connectors.spec import ConnectorSpec
 from connectors.state_machine import DesiredState, State
 from connectors.status import lifecycle_from_status
-from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import ValidationFailed
+from controlplane.masking import masked_by_connect
 from controlplane.naming import SUFFIX, stage_errors
 from tenants.models import Tenant
 from tenants.selectors import cluster_is_open_to
@@ -50,21 +51,24 @@ def unmanaged_connector_adopt(*, unmanaged: UnmanagedConnector, tenant: Tenant, 
             {"cluster": [f"cluster {cluster.name} did not answer ({type(error).__name__}); try again later"]}
         ) from error
 
-    connector_type = _catalog_type_for(live_config.get("connector.class", ""), flavour=cluster.connect_flavour)
-    spec = _spec_from_live_config(
-        live_config,
-        connector_type=connector_type,
+    mapping = _mapping_of(live_config, flavour=cluster.connect_flavour)
+    spec = spec_from_mapping(
+        mapping,
         tenant=tenant,
+        cluster_name=cluster.name,
         stage=stage,
         connector_id=connector_id,
-        cluster=cluster,
+        create_topics=True,  # the topics are in use already; their existence is not the question
     )
     # The cluster runs it already, so its own validation (layer e) has nothing to add.
     outcome = validate_connector_spec(spec=spec, check_cluster=False)
+    refuse_platform_keys_not_rendered(mapping, rendered_masked(spec, outcome))
+    outcome.add(mapping.errors)  # what the platform would not keep is said, never dropped
     if outcome.errors:
         raise ValidationFailed(outcome.errors, message=f"{unmanaged.name} cannot be adopted by {tenant.slug}.")
     if outcome.name != unmanaged.name:  # defence in depth: the name is the one thing adoption must keep
         raise ValidationFailed({"name": [f"would be named {outcome.name}, not {unmanaged.name}"]})
+    connector_type = mapping.connector_type
 
     observed = lifecycle_from_status(status) or State.RUNNING
     with transaction.atomic():
@@ -79,11 +83,7 @@ def unmanaged_connector_adopt(*, unmanaged: UnmanagedConnector, tenant: Tenant, 
             stage=stage,
             connector_id=connector_id,
             name=unmanaged.name,
-            config=spec.config,
-            secrets_encrypted=encrypt_secrets(spec.credentials) if spec.credentials else "",
-            credential_keys=sorted(spec.credentials),
-            topics=spec.topics,
-            tasks_max=spec.tasks_max,
+            **desired_fields(spec),
             desired_state=DESIRED_FOR_OBSERVED.get(observed, DesiredState.RUNNING),
             state=observed,
             # What runs on Connect is the adopted generation: nothing is written back to adopt it.
@@ -125,68 +125,19 @@ def _connector_id_from_name(name: str, *, tenant: Tenant, stage: str, cluster) -
     return name[len(prefix) : -len(SUFFIX)]
 
 
-def _catalog_type_for(connector_class: str, *, flavour: str) -> ConnectorType:
-    for connector_type in all_types():
-        if connector_type.offered_on(flavour) and plugin_installed(connector_type, flavour, {connector_class}):
-            return connector_type
-    raise ValidationFailed({"connector_class": [f"'{connector_class}' is not a connector type of the catalog"]})
-
-
-def _typed(value: str, field_type: str):
-    if field_type == "integer":
-        try:
-            return int(value)
-        except ValueError:
-            return value  # the schema check says what is wrong with it
-    if field_type == "boolean":
-        return {"true": True, "false": False}.get(value.lower(), value)
-    if field_type == "list":
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
-
-
-def _topics_from(live_config: dict, *, connector_type: ConnectorType, flavour: str) -> list[str]:
-    for key in connector_type.topic_keys(flavour):
-        value = live_config.get(key, "")
-        if not value:
-            continue
-        if connector_type.topic_binding == "topics":
-            return [topic.strip() for topic in value.split(",") if topic.strip()]
-        if connector_type.topic_binding == "regex_map":
-            return [value.split(":", 1)[0]]
-        return [value]
-    return []
-
-
-def _spec_from_live_config(
-    live_config: dict, *, connector_type: ConnectorType, tenant: Tenant, stage: str, connector_id: str, cluster
-) -> ConnectorSpec:
-    flavour = cluster.connect_flavour
-    if any(key == "transforms" or key.startswith(("transforms.", "predicates")) for key in live_config):
-        raise ValidationFailed(
-            {"transforms": ["connectors with transforms cannot be adopted yet: recreate it through the API"]}
-        )
-    config, credentials = {}, {}
-    for field_spec in connector_type.fields_for(flavour):
-        if field_spec.name not in live_config:
-            continue
-        if field_spec.secret:
-            credentials[field_spec.name] = live_config[field_spec.name]
-        else:
-            config[field_spec.name] = _typed(str(live_config[field_spec.name]), field_spec.type)
+def _mapping_of(live_config: dict, *, flavour: str) -> ImportMapping:
+    """The live config read as an import is (`config_import.map_config`): every key mapped, set by the
+    platform or refused with its reason. A secret Connect answered masked (Confluent Cloud does) cannot be
+    taken over: the platform would store the mask and later write it back as the secret."""
+    config = {key: value for key, value in live_config.items() if key not in CONNECT_ADDED_KEYS}
     try:
-        tasks_max = int(live_config.get("tasks.max", 1))
-    except ValueError:
-        tasks_max = 1
-    return ConnectorSpec(
-        tenant=tenant,
-        type_key=connector_type.key,
-        cluster_name=cluster.name,
-        stage=stage,
-        connector_id=connector_id,
-        config=config,
-        credentials=credentials,
-        topics=_topics_from(live_config, connector_type=connector_type, flavour=flavour),
-        create_topics=True,  # the topics are in use already; their existence is not the question
-        tasks_max=tasks_max,
-    )
+        mapping = map_config(config=config, flavour=flavour)
+    except ImportRefused as refused:
+        raise ValidationFailed(refused.errors) from refused
+    for key, value in mapping.credentials.items():
+        if masked_by_connect(value):
+            mapping.refused[key] = (
+                "Connect answers this secret masked, so it cannot be taken over: create the connector "
+                "through the API or an import, with the secret"
+            )
+    return mapping

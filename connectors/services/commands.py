@@ -35,7 +35,7 @@ def raise_if_invalid(outcome: ValidationOutcome) -> None:
         raise ValidationFailed(outcome.errors)
 
 
-def _desired_fields(spec: ConnectorSpec) -> dict:
+def desired_fields(spec: ConnectorSpec) -> dict:
     """The stored desired configuration of a spec; credentials only encrypted."""
     return {
         "config": spec.config,
@@ -76,7 +76,7 @@ def connector_create(
                 stage=spec.stage,
                 connector_id=spec.connector_id,
                 name=outcome.name,
-                **_desired_fields(spec),
+                **desired_fields(spec),
                 desired_state=desired_state,
                 created_by=actor,
                 operation="provision",
@@ -180,7 +180,7 @@ def connector_store(
         before = connector_snapshot(locked)
         fields: dict = {"retry_blocked": False}
         if spec is not None:
-            fields.update(_desired_fields(spec), generation=F("generation") + 1)
+            fields.update(desired_fields(spec), generation=F("generation") + 1)
         if desired_state and desired_state != locked.desired_state:
             if desired_state == DesiredState.STOPPED:
                 _refuse_stop_on_cloud(locked.cluster)

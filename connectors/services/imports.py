@@ -65,26 +65,17 @@ def connector_import(
         mapping = map_config(config=flat_config(body), flavour=flavour, type_key=type_key)
     except ImportRefused as refused:
         raise ValidationFailed(refused.errors) from refused
-    spec = ConnectorSpec(
+    spec = spec_from_mapping(
+        mapping,
         tenant=tenant,
-        type_key=mapping.connector_type.key,
         cluster_name=cluster_name,
         stage=stage,
         connector_id=connector_id,
-        config=mapping.config,
-        credentials=mapping.credentials,
-        topics=mapping.topics,
         create_topics=create_topics,
-        transforms=mapping.transforms,
-        error_handling=mapping.error_handling,
-        tasks_max=mapping.tasks_max,
     )
     validation = commands.connector_validate(spec=spec)
-    rendered = _rendered(spec, validation)
-    if rendered:
-        # A key the platform owns but does not set would be lost: it is refused, never dropped.
-        for key in [key for key in mapping.set_by_platform if key not in rendered and key not in KAFKA_CREDENTIALS]:
-            mapping.refused[key] = f"'{key}' is set by the platform: {mapping.set_by_platform.pop(key)}."
+    rendered = rendered_masked(spec, validation)
+    refuse_platform_keys_not_rendered(mapping, rendered)
     validation.add(mapping.errors)  # a refused property is never dropped: the import is invalid
     outcome = ImportOutcome(
         request=_request_of(spec, mapping),
@@ -98,7 +89,36 @@ def connector_import(
     return outcome
 
 
-def _rendered(spec: ConnectorSpec, validation: ValidationOutcome) -> dict[str, str]:
+def spec_from_mapping(
+    mapping: ImportMapping, *, tenant: Tenant, cluster_name: str, stage: str, connector_id: str, create_topics: bool
+) -> ConnectorSpec:
+    """The spec a mapped config asks for, as the tenant's connector `connector_id` in `stage`."""
+    return ConnectorSpec(
+        tenant=tenant,
+        type_key=mapping.connector_type.key,
+        cluster_name=cluster_name,
+        stage=stage,
+        connector_id=connector_id,
+        config=mapping.config,
+        credentials=mapping.credentials,
+        topics=mapping.topics,
+        create_topics=create_topics,
+        transforms=mapping.transforms,
+        error_handling=mapping.error_handling,
+        tasks_max=mapping.tasks_max,
+    )
+
+
+def refuse_platform_keys_not_rendered(mapping: ImportMapping, rendered: dict[str, str]) -> None:
+    """A key the platform owns but does not set would be lost: it is refused, never dropped (nothing to
+    say while the config cannot be rendered: its errors say why)."""
+    if not rendered:
+        return
+    for key in [key for key in mapping.set_by_platform if key not in rendered and key not in KAFKA_CREDENTIALS]:
+        mapping.refused[key] = f"'{key}' is set by the platform: {mapping.set_by_platform.pop(key)}."
+
+
+def rendered_masked(spec: ConnectorSpec, validation: ValidationOutcome) -> dict[str, str]:
     """The config Connect would receive, secrets masked; empty when it cannot be rendered yet."""
     if validation.cluster is None or not validation.name or validation.errors:
         return {}

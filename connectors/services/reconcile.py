@@ -31,12 +31,12 @@ from connectors.services.dispatch import publish_converge
 from connectors.services.transitions import connector_transition
 from connectors.state_machine import DesiredState, State
 from connectors.status import failure_summary, lifecycle_from_status
+from controlplane.masking import masked_by_connect
 from controlplane.memory import cyclic_gc_paused
 from tenants.models import Cluster
 
 logger = logging.getLogger(__name__)
 SYSTEM = "system:reconciler"
-MASKED_MARKERS = ("****", "[hidden]")
 
 
 def cluster_statuses(*, cluster: Cluster) -> dict[str, dict]:
@@ -177,7 +177,7 @@ def drifted_keys(*, desired: dict[str, str], live: dict[str, str]) -> list[str]:
     keys = []
     for key in sorted((set(desired) | set(live)) - CONNECT_ADDED_KEYS):
         live_value = live.get(key)
-        if isinstance(live_value, str) and any(marker in live_value for marker in MASKED_MARKERS):
+        if masked_by_connect(live_value):
             continue
         if desired.get(key) != live_value:
             keys.append(key)

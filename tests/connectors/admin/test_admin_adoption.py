@@ -30,15 +30,17 @@ def _running(connect, name: str) -> bool:
 
 @pytest.fixture
 def hand_made(local_cluster, file_sandbox):
-    """make(name, topic): a file source created on Connect by hand, then seen by the reconciler."""
+    """make(name, topic, source, extra): a file source created on Connect by hand (with the `extra`
+    properties), then seen by the reconciler."""
     connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
     created = []
 
-    def make(name: str, topic: str, source: Path | None = None) -> UnmanagedConnector:
+    def make(name: str, topic: str, source: Path | None = None, extra: dict | None = None) -> UnmanagedConnector:
         source = source or file_sandbox / f"{name}.txt"
         source.write_text("one\n")
         connect.put_config(
-            name, {"connector.class": FILE_SOURCE, "file": str(source), "topic": topic, "tasks.max": "1"}
+            name,
+            {"connector.class": FILE_SOURCE, "file": str(source), "topic": topic, "tasks.max": "1", **(extra or {})},
         )
         created.append(name)
         wait_for(lambda: _running(connect, name), timeout=30, message=name)
@@ -136,14 +138,48 @@ def test_a_tenant_cannot_adopt_on_a_cluster_not_open_to_it_and_connect_is_not_ev
 
 
 @pytest.mark.connect
-def test_a_file_connector_reading_outside_the_tenants_sandbox_is_refused(
-    admin_client, tenant, hand_made, tmp_path, unique_name
+@pytest.mark.parametrize(
+    ("outside_the_sandbox", "extra", "reason"),
+    [
+        (True, None, "config.file: is outside your file sandbox"),
+        # Connect runs it with a property its plugin does not know; the platform would render the
+        # connector without it, so adopting it would silently change what runs.
+        (False, {"legacy.owner": "team-a"}, "config.legacy.owner: unknown property"),
+    ],
+    ids=["reads-outside-the-sandbox", "a-property-the-platform-would-not-keep"],
+)
+def test_a_config_the_platform_would_not_keep_as_it_is_is_refused_never_changed(
+    admin_client, tenant, hand_made, tmp_path, unique_name, outside_the_sandbox, extra, reason
 ):
-    name = f"edh-shared-sales-dev-{unique_name('files')}-connector"
-    unmanaged = hand_made(name, "sales.legacy", source=tmp_path / "outside.txt")
+    name = f"edh-shared-sales-dev-{unique_name('legacy')}-connector"
+    source = tmp_path / "outside.txt" if outside_the_sandbox else None
+    unmanaged = hand_made(name, "sales.legacy", source=source, extra=extra)
 
     response = _adopt(admin_client, unmanaged, tenant)
 
     [said] = response.context["form"].non_field_errors()
-    assert "config.file: is outside your file sandbox" in said
+    assert reason in said
     assert not Connector.objects.filter(name=name).exists() and UnmanagedConnector.objects.filter(pk=unmanaged.pk)
+
+
+@pytest.mark.connect
+def test_a_connector_with_transforms_is_adopted_with_them(admin_client, tenant, hand_made, unique_name):
+    name = f"edh-shared-sales-dev-{unique_name('legacy')}-connector"
+    header = {
+        "transforms": "origin",
+        "transforms.origin.type": "org.apache.kafka.connect.transforms.InsertHeader",
+        "transforms.origin.header": "origin",
+        "transforms.origin.value.literal": "crm",
+    }
+    unmanaged = hand_made(name, "sales.legacy", extra=header)
+
+    assert _adopt(admin_client, unmanaged, tenant).status_code == 302
+    connector = Connector.objects.get(name=name)
+    assert connector.state == State.RUNNING
+    [transform] = connector.transforms
+    assert transform["alias"] == "origin" and transform["type"].endswith("InsertHeader")
+    assert transform["options"] == {"header": "origin", "value.literal": "crm"}
+    # The platform renders the transform as it runs: whatever else it sets its own way, not that.
+    reconcile_cluster(cluster=connector.cluster)
+    drift = connector.events.order_by("-id").first().reason
+    assert drift.startswith("live config differs on:") and "transforms" not in drift, drift

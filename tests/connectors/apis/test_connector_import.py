@@ -15,13 +15,12 @@ import pytest
 from connectors.models import Connector
 from controlplane.masking import MASK
 from tenants.models import Role
-from tests.factories import LandingZoneFactory, SharedClusterFactory
-from tests.loopback import LoopbackServer, Seen
+from tests.loopback import Seen, confluent_cloud_cluster
 
 pytestmark = [pytest.mark.django_db]
 
 IMPORT = "/api/v1/connectors/import"
-CLOUD_PREFIX = "/connect/v1/environments/env-imp/clusters/lkc-imp"
+CLOUD_PREFIX = "/connect/v1/environments/env-1/clusters/lkc-1"
 MANAGED_PLUGINS = [
     "SnowflakeSource",
     "SnowflakeSink",
@@ -48,19 +47,7 @@ def confluent_cloud(request: Seen):
 
 @pytest.fixture
 def cloud(tenant):
-    with LoopbackServer(confluent_cloud) as server:
-        cluster = SharedClusterFactory(
-            name="cloud",
-            landing_zone=LandingZoneFactory(slug="edh-shared"),
-            connect_flavour="confluent_cloud",
-            connect_url=server.url,
-            cloud_environment_id="env-imp",
-            cloud_cluster_id="lkc-imp",
-            cloud_service_account_id="sa-imp123",
-            bootstrap_servers="pkc-imp.eu-west-1.aws.confluent.cloud:9092",
-            tenants=[tenant],
-        )
-        cluster.server = server
+    with confluent_cloud_cluster(confluent_cloud, tenants=[tenant]) as cluster:
         yield cluster
 
 
