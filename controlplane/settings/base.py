@@ -180,6 +180,9 @@ CELERY_BEAT_SCHEDULE = {
 # The platform team's webhook: every alert (and its recovery) is POSTed there, besides the tenant's channels.
 ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL", "")
 ALERT_WEBHOOK_FORMAT = env_str("ALERT_WEBHOOK_FORMAT", "json")  # json | slack
+# Networks tenants' alert channels (webhook URLs, SMTP servers) may reach although not globally
+# routable; by default none: a tenant cannot aim the platform's workers at its private networks.
+ALERT_CHANNEL_ALLOWED_NETWORKS = env_list("ALERT_CHANNEL_ALLOWED_NETWORKS", [])
 # An alert resolved less than this long ago is reopened, not announced again (flapping).
 ALERT_COOLDOWN_SECONDS = float(env_str("ALERT_COOLDOWN_SECONDS", "900"))
 ALERT_DELIVERY_TIMEOUT_SECONDS = float(env_str("ALERT_DELIVERY_TIMEOUT_SECONDS", "5"))

@@ -23,5 +23,8 @@ from controlplane.settings.base import DEVSTACK_BROKER_PORT, METRICS_TOKEN  # no
 
 if not os.environ.get("METRICS_ALLOWED_NETWORKS") and not METRICS_TOKEN:
     METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32", "::1/128"]
+# A newcomer's webhook receiver or SMTP server runs on this machine.
+if not os.environ.get("ALERT_CHANNEL_ALLOWED_NETWORKS"):
+    ALERT_CHANNEL_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
 EVENTS_BOOTSTRAP_SERVERS = os.environ.get("EVENTS_BOOTSTRAP_SERVERS", f"127.0.0.1:{DEVSTACK_BROKER_PORT}")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

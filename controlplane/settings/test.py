@@ -12,6 +12,9 @@ os.environ.setdefault(
     "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=,Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU=",
 )
 
+# The suite's webhook receivers and SMTP servers listen on loopback.
+os.environ.setdefault("ALERT_CHANNEL_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+
 from controlplane.settings.base import *  # noqa: E402,F403
 from controlplane.settings.base import INSTALLED_APPS  # noqa: E402
 

@@ -8,6 +8,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from monitoring.channels.destinations import host_errors
 from monitoring.channels.errors import DeliveryFailed
 
 
@@ -16,6 +17,8 @@ def send(*, channel, message) -> None:
         raise DeliveryFailed("no recipients")
     overrides = {}
     if channel.smtp_host:
+        if host_errors(channel.smtp_host, channel.smtp_port or 25):
+            raise DeliveryFailed("destination not allowed: a private, loopback or link-local address")
         overrides = {
             "host": channel.smtp_host,
             "port": channel.smtp_port or 25,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import requests
 from django.conf import settings
 
+from monitoring.channels.destinations import webhook_url_errors
 from monitoring.channels.errors import DeliveryFailed
 
 
@@ -15,9 +16,12 @@ def send(*, channel, message) -> None:
         url, body_format = channel.secrets().get("url", ""), channel.format
     if not url:
         raise DeliveryFailed("no webhook URL configured")
+    if channel is not None and webhook_url_errors(url):  # a tenant's URL; the platform's own is trusted
+        raise DeliveryFailed("destination not allowed: a private, loopback or link-local address")
     body = {"text": message.text} if body_format == "slack" else message.payload
     try:
-        response = requests.post(url, json=body, timeout=settings.ALERT_DELIVERY_TIMEOUT_SECONDS)
+        # A redirect is not followed: it could lead where the URL itself may not (it counts as failed).
+        response = requests.post(url, json=body, timeout=settings.ALERT_DELIVERY_TIMEOUT_SECONDS, allow_redirects=False)
     except requests.RequestException as error:
         # requests' messages quote the URL: only the kind of error is kept.
         raise DeliveryFailed(type(error).__name__) from None

@@ -8,6 +8,7 @@ from audit.services import audit_record, model_snapshot
 from connectors.models import Connector
 from controlplane.crypto import encrypt_secrets
 from controlplane.exceptions import ValidationFailed
+from monitoring.channels.destinations import host_errors, webhook_url_errors
 from monitoring.models import AlertChannel, ConnectorHealth
 from tenants.models import Tenant
 
@@ -42,6 +43,11 @@ def channel_check(channel: AlertChannel, secrets: dict[str, str]) -> None:
     errors = {}
     if channel.kind == AlertChannel.Kind.WEBHOOK and not secrets.get("url"):
         errors["url"] = ["required for a webhook channel"]
+    elif channel.kind == AlertChannel.Kind.WEBHOOK and (url_errors := webhook_url_errors(secrets["url"])):
+        errors["url"] = url_errors
+    if channel.kind == AlertChannel.Kind.EMAIL and channel.smtp_host:
+        if smtp_errors := host_errors(channel.smtp_host, channel.smtp_port or 25):
+            errors["smtp_host"] = smtp_errors
     if channel.kind == AlertChannel.Kind.EMAIL and not channel.recipients:
         errors["recipients"] = ["required for an email channel"]
     duplicate = AlertChannel.objects.filter(tenant=channel.tenant, name=channel.name).exclude(pk=channel.pk)
