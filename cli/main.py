@@ -86,7 +86,7 @@ def apply(ctx, paths: tuple[Path, ...], dry_run: bool, wait: bool, timeout: floa
         if dry_run:
             refusals += _show_plan(spec.name, plan)
             continue
-        if is_held(plan):  # a create into run where four eyes are asked for: nothing provisioned yet
+        if is_held(plan):  # a create or config change in run where four eyes are asked for: nothing done yet
             show_held(plan["change_request"], name=spec.name)
             continue
         fields = f" ({', '.join(plan['changed_fields'])})" if plan["changed_fields"] else ""

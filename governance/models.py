@@ -22,7 +22,7 @@ class LandingZonePolicy(models.Model):
     )
     four_eyes = models.BooleanField(
         default=False,
-        help_text="A create or promotion into run waits for another tenant admin's approval.",
+        help_text="Creates, promotions and config changes in run wait for another tenant admin's approval.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,11 +53,13 @@ class TenantQuota(models.Model):
 
 
 class ChangeRequest(models.Model):
-    """A create or promotion into run, held until another tenant admin approves or declines it."""
+    """A create, promotion or configuration change into run, held until another tenant admin approves
+    or declines it."""
 
     class Kind(models.TextChoices):
         CREATE = "create"
         PROMOTE = "promote"
+        UPDATE = "update"  # a change to a run connector's configuration
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -72,7 +74,7 @@ class ChangeRequest(models.Model):
     spec = models.JSONField(default=dict)
     secrets_encrypted = models.TextField(blank=True, default="", editable=False)
     desired_state = models.CharField(max_length=10, default="running")
-    # For a promotion: the target's generation when the request was opened (0: there was no target),
+    # For a promotion or an update: the target's generation when the request was opened (0: no target),
     # so that an approval never reverts a change made to the target since. Empty on older requests.
     target_generation = models.PositiveIntegerField(null=True, blank=True, editable=False)
     author = models.CharField(max_length=120, help_text="Who asked, e.g. user:alice or api_key:cp_1a2b3c4d.")

@@ -4,8 +4,9 @@ Governance registers its checks here when Django starts (`governance.apps`):
 
 * admission checks (quotas) run inside the write's transaction, before anything is stored, and
   refuse by raising an `ApplicationError`;
-* holds (four-eyes approval) run before a create is stored and may turn it into a pending change
-  by raising `ChangeHeld`, which answers 202 with the change request (from any endpoint that creates).
+* holds (four-eyes approval) run before a create or a new spec is stored and may turn it into a
+  pending change by raising `ChangeHeld`, which answers 202 with the change request (from any
+  endpoint that creates or updates).
 """
 
 from __future__ import annotations

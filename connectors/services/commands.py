@@ -145,13 +145,14 @@ def connector_update(*, connector: Connector, changes: dict, actor: str) -> tupl
 
 
 def connector_apply_spec(
-    *, connector: Connector, spec: ConnectorSpec, actor: str, action: str = "update"
+    *, connector: Connector, spec: ConnectorSpec, actor: str, action: str = "update", approved: bool = False
 ) -> tuple[Connector, list[str]]:
     """Make `spec` the connector's desired configuration (its identity fields must not change)."""
     _refuse_if_deleted(connector)
     outcome = validate_connector_spec(spec=spec, existing=connector)
     raise_if_invalid(outcome)
-    return connector_store(connector=connector, spec=spec, actor=actor, action=action), outcome.warnings
+    stored = connector_store(connector=connector, spec=spec, actor=actor, action=action, approved=approved)
+    return stored, outcome.warnings
 
 
 def connector_store(
@@ -162,10 +163,16 @@ def connector_store(
     desired_state: str = "",
     operation: str = "update",
     action: str = "",
+    approved: bool = False,
 ) -> Connector:
     """Store an already validated desired spec (None: keep it) and desired state, claim, and converge.
 
-    `action` names the change in the audit trail (by default the operation: an update)."""
+    `action` names the change in the audit trail (by default the operation: an update). A new spec
+    may be held for approval (four eyes in run), unless `approved`: an approved change is carried out."""
+    if spec is not None and not approved:
+        hold_if_required(
+            Admission(action="update", spec=spec, cluster=connector.cluster, existing=connector), actor=actor
+        )
     with transaction.atomic():
         locked = operation_begin(connector_id=connector.pk, operation=operation)
         if locked.generation != connector.generation:

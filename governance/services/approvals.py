@@ -1,5 +1,6 @@
-"""Four-eyes approval: where a landing zone asks for it, a create or promotion into run waits as a
-change request until another admin of the tenant (not its author) approves or declines it."""
+"""Four-eyes approval: where a landing zone asks for it, a create or promotion into run, or a change to
+a run connector's configuration, waits as a change request until another admin of the tenant (not its
+author) approves or declines it."""
 
 from __future__ import annotations
 
@@ -108,19 +109,32 @@ def held_change_body(change_request: ChangeRequest) -> dict:
 
 
 def hold_for_approval(admission: Admission, actor: str) -> None:
-    """The hold registered with the connector services: a create into run on a four-eyes landing zone."""
-    if admission.action != "create" or not approval_required(stage=admission.spec.stage, cluster=admission.cluster):
+    """The hold registered with the connector services: on a four-eyes landing zone, a create into run
+    or a change to a run connector's configuration (its operations, pause to delete, are not held:
+    on-call needs them at once)."""
+    if not approval_required(stage=admission.spec.stage, cluster=admission.cluster):
         return
-    cluster = admission.cluster
-    name = connector_name(
-        business_unit=admission.spec.tenant.slug,
-        stage=admission.spec.stage,
-        connector_id=admission.spec.connector_id,
-        landing_zone=cluster.landing_zone.slug if cluster.is_shared else None,
-    )
-    change_request = change_request_open(
-        kind=ChangeRequest.Kind.CREATE, spec=admission.spec, target_name=name, actor=actor
-    )
+    if admission.action == "create":
+        cluster = admission.cluster
+        name = connector_name(
+            business_unit=admission.spec.tenant.slug,
+            stage=admission.spec.stage,
+            connector_id=admission.spec.connector_id,
+            landing_zone=cluster.landing_zone.slug if cluster.is_shared else None,
+        )
+        change_request = change_request_open(
+            kind=ChangeRequest.Kind.CREATE, spec=admission.spec, target_name=name, actor=actor
+        )
+    elif admission.action == "update" and admission.existing is not None:
+        change_request = change_request_open(
+            kind=ChangeRequest.Kind.UPDATE,
+            spec=admission.spec,
+            target_name=admission.existing.name,
+            actor=actor,
+            target_generation=admission.existing.generation,
+        )
+    else:
+        return
     body = held_change_body(change_request)
     raise ChangeHeld(body["message"], change_request=body["change_request"])
 
@@ -156,10 +170,8 @@ def _decide(change_request: ChangeRequest, *, actor: str, status: str, reason: s
     return change_request
 
 
-def _promotion_still_holds(change_request: ChangeRequest, *, spec: ConnectorSpec, target: Connector | None) -> None:
-    """What was true when a promotion was asked must still be true when it is approved: the qas
-    connector still passes the run gate, and the run connector has not changed in between (applying
-    the stored spec would silently revert that change)."""
+def _promotion_still_holds(change_request: ChangeRequest, *, spec: ConnectorSpec) -> None:
+    """The qas connector a promotion was asked from still passes the run gate."""
     source = (
         Connector.objects.filter(tenant=change_request.tenant, name=change_request.source_name)
         .exclude(state=State.DELETED)
@@ -177,6 +189,11 @@ def _promotion_still_holds(change_request: ChangeRequest, *, spec: ConnectorSpec
             raise PromotionGateClosed(
                 f"{source.name} cannot be promoted to run now: {gate.reason}.", errors={"gate": [gate.reason]}
             )
+
+
+def _target_unchanged(change_request: ChangeRequest, *, target: Connector | None) -> None:
+    """The run connector has not changed since the request was opened: applying the stored spec would
+    silently revert that change."""
     if change_request.target_generation is None:
         return  # a request opened before the target's generation was recorded
     now = target.generation if target is not None else 0
@@ -187,24 +204,26 @@ def _promotion_still_holds(change_request: ChangeRequest, *, spec: ConnectorSpec
     else:
         change = "was created" if change_request.target_generation == 0 else "was changed"
     raise TargetChanged(
-        f"{change_request.target_name} {change} since this request was opened: decline it and promote again.",
+        f"{change_request.target_name} {change} since this request was opened: decline it and ask again.",
         errors={"target": [f"{change} (generation {change_request.target_generation} then, {now} now)"]},
     )
 
 
 @transaction.atomic
 def change_request_approve(*, change_request: ChangeRequest, actor: str, reason: str = "") -> ChangeRequest:
-    """Approve and carry out the change (quotas, and for a promotion the run gate, are checked again);
-    a refusal leaves it pending."""
+    """Approve and carry out the change (quotas, and for a promotion the run gate, are checked again;
+    a promotion or update never overwrites a change made to its target since); a refusal leaves it pending."""
     locked = _lock_pending(change_request, actor=actor)
     spec = spec_from_stored(tenant=locked.tenant, fields=locked.spec, secrets_encrypted=locked.secrets_encrypted)
     existing = (
         Connector.objects.filter(tenant=locked.tenant, name=locked.target_name).exclude(state=State.DELETED).first()
     )
     if locked.kind == ChangeRequest.Kind.PROMOTE:
-        _promotion_still_holds(locked, spec=spec, target=existing)
-    if existing is not None and locked.kind == ChangeRequest.Kind.PROMOTE:
-        connector_apply_spec(connector=existing, spec=spec, actor=locked.author, action="promote")
+        _promotion_still_holds(locked, spec=spec)
+    if locked.kind in (ChangeRequest.Kind.PROMOTE, ChangeRequest.Kind.UPDATE):
+        _target_unchanged(locked, target=existing)
+    if existing is not None and locked.kind in (ChangeRequest.Kind.PROMOTE, ChangeRequest.Kind.UPDATE):
+        connector_apply_spec(connector=existing, spec=spec, actor=locked.author, action=locked.kind, approved=True)
     else:
         connector_create(spec=spec, actor=locked.author, desired_state=locked.desired_state, approved=True)
     return _decide(locked, actor=actor, status=ChangeRequest.Status.APPROVED, reason=reason)

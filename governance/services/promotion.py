@@ -155,7 +155,7 @@ def connector_promote(*, source: Connector, stage: str, overrides: dict, actor: 
     with transaction.atomic():
         if plan.existing is not None:
             target, warnings = connector_apply_spec(
-                connector=plan.existing, spec=plan.spec, actor=actor, action="promote"
+                connector=plan.existing, spec=plan.spec, actor=actor, action="promote", approved=True
             )
         else:
             target, warnings = connector_create(spec=plan.spec, actor=actor, approved=True)

@@ -240,3 +240,68 @@ def test_approving_a_promotion_of_a_since_deleted_qas_connector_is_refused(tenan
     refused = bob.post(f"/api/v1/change-requests/{request_id}/approve", {}, format="json")
     assert refused.status_code == 409 and refused.json()["errors"] == {"source": [f"{qas.name} is deleted"]}
     assert not Connector.objects.filter(stage="run").exists()
+
+
+def _run_connector(tenant, cluster, **fields):
+    return ConnectorFactory(
+        tenant=tenant, cluster=cluster, stage="run", state="RUNNING", create_topics=True, tasks_max=1, **fields
+    )
+
+
+def test_a_change_to_a_run_connectors_configuration_waits_for_another_admin(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    connector = _run_connector(tenant, four_eyes_cluster)
+    held = alice.patch(f"{CONNECTORS}{connector.name}/", {"tasks_max": 1, "config": {"batch.size": 500}}, format="json")
+    assert held.status_code == 202, held.json()
+    assert held.json()["code"] == "approval_required"
+    change = held.json()["change_request"]
+    assert (change["kind"], change["target"], change["status"]) == ("update", connector.name, "pending")
+    unchanged = Connector.objects.get(pk=connector.pk)
+    assert unchanged.generation == connector.generation and "batch.size" not in unchanged.config
+
+    assert alice.post(f"/api/v1/change-requests/{change['id']}/approve", {}, format="json").status_code == 403
+    approved = bob.post(f"/api/v1/change-requests/{change['id']}/approve", {}, format="json")
+    assert approved.status_code == 200, approved.json()
+    updated = Connector.objects.get(pk=connector.pk)
+    assert updated.config["batch.size"] == 500 and updated.generation == connector.generation + 1
+    assert updated.operation == "update"
+
+
+def test_a_declarative_apply_that_changes_a_run_connector_waits_too(tenant, four_eyes_cluster, admin_as):
+    alice = admin_as("alice")
+    connector = _run_connector(tenant, four_eyes_cluster)
+    current = alice.get(f"{CONNECTORS}{connector.name}/").json()
+    spec = {key: current[key] for key in ("type", "cluster", "stage", "id", "config", "topics", "create_topics")}
+    answer = alice.put(
+        f"{CONNECTORS}{connector.name}/",
+        {**spec, "tasks_max": 1, "config": {**spec["config"], "batch.size": 7}},
+        format="json",
+    )
+    assert answer.status_code == 202, answer.json()
+    assert answer.json()["code"] == "approval_required" and answer.json()["change_request"]["kind"] == "update"
+    assert "batch.size" not in Connector.objects.get(pk=connector.pk).config
+
+
+def test_operations_on_a_run_connector_and_changes_outside_run_are_not_held(tenant, four_eyes_cluster, admin_as):
+    alice = admin_as("alice")
+    running = _run_connector(tenant, four_eyes_cluster)
+    assert alice.post(f"{CONNECTORS}{running.name}/pause", {}, format="json").status_code == 202
+    dev = ConnectorFactory(tenant=tenant, cluster=four_eyes_cluster, stage="dev", state="RUNNING", create_topics=True)
+    changed = alice.patch(f"{CONNECTORS}{dev.name}/", {"config": {"batch.size": 9}}, format="json")
+    assert changed.status_code == 202 and changed.json().get("code") != "approval_required", changed.json()
+    assert Connector.objects.get(pk=dev.pk).config["batch.size"] == 9
+    assert not ChangeRequest.objects.exists()
+
+
+def test_an_update_changed_again_before_approval_is_refused(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    connector = _run_connector(tenant, four_eyes_cluster)
+    first = alice.patch(f"{CONNECTORS}{connector.name}/", {"config": {"batch.size": 1}}, format="json").json()
+    second = alice.patch(f"{CONNECTORS}{connector.name}/", {"config": {"batch.size": 2}}, format="json").json()
+    assert (
+        bob.post(f"/api/v1/change-requests/{second['change_request']['id']}/approve", {}, format="json").status_code
+        == 200
+    )
+    refused = bob.post(f"/api/v1/change-requests/{first['change_request']['id']}/approve", {}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "target_changed", refused.json()
+    assert Connector.objects.get(pk=connector.pk).config["batch.size"] == 2
