@@ -50,6 +50,9 @@ PLATFORM_KEYS: dict[str, str] = {
     "name": "the platform names every connector (naming convention)",
     "connector.class": "it follows from the connector type",
     "tasks.max": "use the request's tasks_max field",
+    # Connect's own connector settings, which every plugin's definition lists: not the tenant's to choose.
+    "tasks.max.enforce": "the platform holds every connector to its tasks_max (quotas count it)",
+    "config.action.reload": "the platform decides how connectors follow a changed config provider value",
     "slot.name": "the platform names the replication slot after the connector",
     "publication.name": "the platform names the publication after the connector",
     "kafka.auth.mode": _KAFKA_CREDENTIALS,
@@ -61,6 +64,7 @@ PLATFORM_KEYS: dict[str, str] = {
     "offsets.storage.topic": "the platform owns the connector's internal topics",
     "exactly.once.support": "the platform sets delivery guarantees",
     "transaction.boundary": "the platform sets delivery guarantees",
+    "transaction.boundary.interval.ms": "the platform sets delivery guarantees",
     "topic": _TOPICS,
     "topics": _TOPICS,
     "topics.regex": _TOPICS,

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from connectors.catalog import CONFLUENT_CLOUD, SELF_MANAGED, get_type
-from connectors.catalog.schema_checks import KEEP_SECRET, config_errors, tasks_max_errors, topics_errors
+from connectors.catalog.schema_checks import (
+    KEEP_SECRET,
+    config_errors,
+    platform_key_reason,
+    tasks_max_errors,
+    topics_errors,
+)
 
 PG = get_type("postgres-cdc-source")
 
@@ -421,3 +427,13 @@ def test_a_cdc_connector_runs_exactly_one_task():
     assert tasks_max_errors(tasks_max=2, connector_type=PG) == {
         "tasks_max": ["must be a whole number from 1 to 1 for PostgreSQL CDC Source."]
     }
+
+
+@pytest.mark.parametrize("key", ["tasks.max.enforce", "config.action.reload", "transaction.boundary.interval.ms"])
+@pytest.mark.parametrize("type_key", ["file-source", "file-sink", "postgres-cdc-source", "snowflake-sink"])
+def test_connects_own_connector_settings_are_not_offered_to_tenants(type_key, key):
+    # Every plugin's definition lists them; `tasks.max.enforce=false` would let a connector run more
+    # tasks than its tasks_max, which quotas and capacity count.
+    connector_type = get_type(type_key)
+    assert connector_type.field_spec(key) is None
+    assert platform_key_reason(key, connector_type=connector_type, flavour=SELF_MANAGED)
