@@ -6,7 +6,7 @@ and the connector's properties, every value a string) or as Connect's REST API r
 "config": {...}, "tasks", "type"}``), and sorts every key into exactly one of:
 
 * ``mapped``: to a request field (``config.<key>``, ``credentials.<key>``, ``topics``, ``transforms``,
-  ``error_handling.<setting>``, ``tasks_max``, ``type``);
+  ``error_handling.<setting>``, ``tasks_max``, ``delivery_guarantee``, ``type``);
 * ``set_by_platform``: the platform sets it itself (the name, the Kafka credentials, converters, the
   connector's internal topics...); what it sets is filled in from the rendered config by the service;
 * ``refused``: with the reason. Nothing is ever dropped silently: a refused key makes the import invalid.
@@ -20,7 +20,7 @@ from typing import Any
 
 from connectors.catalog import ConnectorType, all_types
 from connectors.catalog.error_handling import NEVER_ENABLED
-from connectors.catalog.registry import class_is_installed
+from connectors.catalog.registry import AT_LEAST_ONCE, EXACTLY_ONCE, class_is_installed
 from connectors.catalog.schema_checks import platform_key_reason, refusal_message
 from connectors.catalog.transforms import transforms_from_config
 
@@ -34,6 +34,9 @@ ERROR_SETTINGS = {
 INTEGER_SETTINGS = {"retry_timeout_ms", "retry_delay_max_ms"}
 BOOLEAN_SETTINGS = {"log_errors"}
 DLQ_TOPIC = "errors.deadletterqueue.topic.name"
+# KIP-618's per-connector setting -> the request's delivery_guarantee ("requested" is Connect's default:
+# exactly-once only where the worker happens to give it, which the platform does not promise).
+EXACTLY_ONCE_SUPPORT = {"required": EXACTLY_ONCE, "requested": AT_LEAST_ONCE}
 # Keys the REST API's GET /connectors/{name} answer has beside the config.
 REST_ENVELOPE_KEYS = {"name", "config", "tasks", "type"}
 
@@ -55,6 +58,7 @@ class ImportMapping:
     transforms: list[dict[str, Any]] = field(default_factory=list)
     error_handling: dict[str, Any] = field(default_factory=dict)
     tasks_max: int = 1
+    delivery_guarantee: str = AT_LEAST_ONCE
     mapped: dict[str, str] = field(default_factory=dict)  # key -> request field
     set_by_platform: dict[str, str] = field(default_factory=dict)  # key -> why (the value comes from rendering)
     refused: dict[str, str] = field(default_factory=dict)  # key -> why
@@ -161,6 +165,14 @@ def _map_key(result: ImportMapping, key: str, value: Any, *, flavour: str, topic
             result.refused[key] = (
                 f"{connector_type.display_name} takes its topics under {', '.join(sorted(topic_keys))}"
             )
+        return
+    if key == "exactly.once.support":
+        guarantee = EXACTLY_ONCE_SUPPORT.get(str(value).strip().lower())
+        if guarantee is None:
+            result.refused[key] = f"'{value}' is not one of {', '.join(EXACTLY_ONCE_SUPPORT)}"
+        else:
+            result.delivery_guarantee = guarantee
+            result.mapped[key] = "delivery_guarantee"
         return
     if key in ERROR_SETTINGS:
         result.error_handling[ERROR_SETTINGS[key]] = _error_setting(ERROR_SETTINGS[key], value)

@@ -106,6 +106,7 @@ def spec_from_mapping(
         transforms=mapping.transforms,
         error_handling=mapping.error_handling,
         tasks_max=mapping.tasks_max,
+        delivery_guarantee=mapping.delivery_guarantee,
     )
 
 
@@ -144,6 +145,7 @@ def _request_of(spec: ConnectorSpec, mapping: ImportMapping) -> dict[str, Any]:
         "transforms": spec.transforms,
         "error_handling": spec.error_handling,
         "tasks_max": spec.tasks_max,
+        "delivery_guarantee": spec.delivery_guarantee,
     }
 
 
