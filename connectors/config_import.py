@@ -20,7 +20,7 @@ from typing import Any
 
 from connectors.catalog import ConnectorType, all_types
 from connectors.catalog.error_handling import NEVER_ENABLED
-from connectors.catalog.registry import AT_LEAST_ONCE, EXACTLY_ONCE, class_is_installed
+from connectors.catalog.registry import AT_LEAST_ONCE, EXACTLY_ONCE, Implementation, class_is_installed
 from connectors.catalog.schema_checks import platform_key_reason, refusal_message
 from connectors.catalog.transforms import transforms_from_config
 
@@ -87,6 +87,11 @@ def flat_config(body: Any) -> dict[str, Any]:
 
 def type_for_class(connector_class: str, *, flavour: str) -> ConnectorType | None:
     """The catalog type whose own class, or one of its alternatives, is `connector_class` on `flavour`."""
+    found = _implementation_of(connector_class, flavour=flavour)
+    return found[0] if found else None
+
+
+def _implementation_of(connector_class: str, *, flavour: str) -> tuple[ConnectorType, Implementation] | None:
     for connector_type in all_types():
         if not connector_type.offered_on(flavour):
             continue
@@ -94,8 +99,17 @@ def type_for_class(connector_class: str, *, flavour: str) -> ConnectorType | Non
             if class_is_installed(implementation.connector_class, {connector_class}) or class_is_installed(
                 connector_class, {implementation.connector_class}
             ):
-                return connector_type
+                return connector_type, implementation
     return None
+
+
+def _in_request_terms(implementation: Implementation, key: str, value: Any) -> tuple[str, Any]:
+    """An alternative plugin's key and value (Debezium's `connection.username`) as the request names them
+    (`connection.user`): the inverse of `Implementation.translate`."""
+    request_keys = {plugin_key: request_key for request_key, plugin_key in implementation.renames.items()}
+    request_key = request_keys.get(key, key)
+    request_values = {plugin: rendered for rendered, plugin in implementation.values.get(request_key, {}).items()}
+    return request_key, request_values.get(str(value), value)
 
 
 def _topics_from(connector_type: ConnectorType, key: str, value: str) -> list[str]:
@@ -120,11 +134,12 @@ def map_config(*, config: Mapping[str, Any], flavour: str, type_key: str | None 
     connector_class = config.get("connector.class")
     if not isinstance(connector_class, str) or not connector_class.strip():
         raise ImportRefused({"config.connector.class": ["is required: it says which connector this config is for."]})
-    connector_type = type_for_class(connector_class.strip(), flavour=flavour)
-    if connector_type is None:
+    found = _implementation_of(connector_class.strip(), flavour=flavour)
+    if found is None:
         raise ImportRefused(
             {"config.connector.class": [f"'{connector_class}' is not a connector the catalog offers on {flavour}."]}
         )
+    connector_type, implementation = found
     if type_key is not None and type_key != connector_type.key:
         raise ImportRefused({"type": [f"the config's connector.class is a {connector_type.key}, not a {type_key}."]})
     result = ImportMapping(connector_type=connector_type)
@@ -141,7 +156,12 @@ def map_config(*, config: Mapping[str, Any], flavour: str, type_key: str | None 
     for key, value in config.items():
         if key in transform_keys or key == "connector.class":
             continue
-        _map_key(result, key, value, flavour=flavour, topic_keys=topic_keys)
+        request_key, request_value = _in_request_terms(implementation, key, value)
+        _map_key(result, request_key, request_value, flavour=flavour, topic_keys=topic_keys)
+        if request_key != key:  # the report names the user's own key
+            for verdicts in (result.mapped, result.set_by_platform, result.refused):
+                if request_key in verdicts:
+                    verdicts[key] = verdicts.pop(request_key)
     return result
 
 

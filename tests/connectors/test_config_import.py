@@ -35,3 +35,37 @@ def test_an_unknown_exactly_once_support_is_refused_with_the_values_it_takes():
 
 def test_without_it_a_config_is_at_least_once():
     assert map_config(config=FILE_SOURCE, flavour=SELF_MANAGED).delivery_guarantee == "at_least_once"
+
+
+def test_a_debezium_jdbc_sink_config_maps_to_the_jdbc_sink_request_in_its_own_names():
+    # Debezium's documented sink config: its names for the JDBC Sink's settings are translated back.
+    mapping = map_config(
+        config={
+            "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
+            "tasks.max": "1",
+            "connection.url": "jdbc:postgresql://db.example.com:5432/sales",
+            "connection.username": "writer",
+            "connection.password": "s3cret-pass",
+            "insert.mode": "upsert",
+            "primary.key.mode": "record_key",
+            "primary.key.fields": "id",
+            "collection.name.format": "orders_${topic}",
+            "schema.evolution": "basic",
+            "topics": "sales.orders",
+        },
+        flavour=SELF_MANAGED,
+    )
+    assert mapping.connector_type.key == "jdbc-sink" and not mapping.refused, mapping.refused
+    assert mapping.config == {
+        "connection.url": "jdbc:postgresql://db.example.com:5432/sales",
+        "connection.user": "writer",
+        "insert.mode": "upsert",
+        "pk.mode": "record_key",
+        "pk.fields": "id",
+        "table.name.format": "orders_${topic}",
+        "auto.create": "true",
+    }
+    assert mapping.credentials == {"connection.password": "s3cret-pass"}
+    assert mapping.mapped["connection.username"] == "config.connection.user"  # the report names the user's key
+    assert mapping.mapped["schema.evolution"] == "config.auto.create"
+    assert mapping.topics == ["sales.orders"]

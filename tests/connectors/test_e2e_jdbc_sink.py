@@ -135,3 +135,42 @@ def test_records_of_a_tenant_topic_are_upserted_by_key_into_postgresql_and_a_tom
 
     assert client.delete(f"/api/v1/connectors/{name}/").status_code == 202
     wait_for(lambda: client.get(f"/api/v1/connectors/{name}/").json()["state"] == "DELETED", message="DELETED")
+
+
+def test_a_debezium_jdbc_sink_config_imports_as_the_catalogs_request_and_renders_back(
+    client_for, tenant, local_cluster, warehouse, unique_name
+):
+    topic = f"sales.{unique_name('orders')}"
+    debezium_config = {
+        "connector.class": DEBEZIUM_JDBC,
+        "tasks.max": "1",
+        "connection.url": f"jdbc:postgresql://127.0.0.1:5432/{warehouse['dbname']}",
+        "connection.username": warehouse["role"],
+        "connection.password": warehouse["password"],
+        "insert.mode": "upsert",
+        "primary.key.mode": "record_key",
+        "delete.enabled": "true",
+        "schema.evolution": "basic",
+        "collection.name.format": "orders",
+        "topics": topic,
+    }
+    answer = client_for(tenant, Role.DEVELOPER).post(
+        "/api/v1/connectors/import?dry_run=true",
+        {
+            "cluster": "local",
+            "stage": "dev",
+            "id": unique_name("imported"),
+            "config": debezium_config,
+            "create_topics": True,
+        },
+        format="json",
+    )
+
+    body = answer.json()
+    assert answer.status_code == 200, (body.get("errors"), body.get("report"))
+    assert body["valid"] is True
+    assert body["request"]["config"]["connection.user"] == warehouse["role"]
+    assert body["request"]["config"]["pk.mode"] == "record_key"
+    # The local worker runs the type with Debezium's plugin: rendered back in Debezium's names.
+    assert body["rendered"]["connection.username"] == warehouse["role"]
+    assert body["rendered"]["schema.evolution"] == "basic" and body["rendered"]["primary.key.mode"] == "record_key"
