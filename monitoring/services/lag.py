@@ -46,7 +46,7 @@ def measure_sink_lag(
     except LagUnavailable as error:
         logger.warning("sink lag not measured", extra={"cluster": cluster.name, "error": str(error)})
         return []
-    changed = []
+    changed, caught_up = [], []
     for connector in sinks:
         health = healths[connector.pk]
         partitions = lags.get(sink_group(connector), [])
@@ -58,7 +58,14 @@ def measure_sink_lag(
         health.lag_partitions = partitions
         health.lag_measured_at = now
         changed.append(health)
-        _alert_on_threshold(connector, health)
+        if health.lag_threshold_records is None and health.lag_threshold_seconds is None:
+            continue
+        if _over_threshold(health):
+            _raise_lag_alert(connector, health)
+        else:
+            caught_up.append(connector.pk)
+    if caught_up:  # one query for all of them, whether they had an alert or not
+        alerts_resolve(alerts=Alert.objects.filter(connector_id__in=caught_up, condition=Alert.Condition.SINK_LAG))
     return changed
 
 
@@ -68,22 +75,17 @@ def _over_threshold(health: ConnectorHealth) -> bool:
     return health.lag_threshold_seconds is not None and (health.lag_seconds or 0) > health.lag_threshold_seconds
 
 
-def _alert_on_threshold(connector: Connector, health: ConnectorHealth) -> None:
-    if health.lag_threshold_records is None and health.lag_threshold_seconds is None:
-        return
-    if _over_threshold(health):
-        alert_raise(
-            condition=Alert.Condition.SINK_LAG,
-            connector=connector,
-            state=connector.state,
-            fingerprint="lag",
-            message=f"{health.lag_records} records behind for {health.lag_seconds:.0f} s",
-            details={
-                "lag_records": health.lag_records,
-                "lag_seconds": health.lag_seconds,
-                "threshold_records": health.lag_threshold_records,
-                "threshold_seconds": health.lag_threshold_seconds,
-            },
-        )
-    else:
-        alerts_resolve(alerts=Alert.objects.filter(connector=connector, condition=Alert.Condition.SINK_LAG))
+def _raise_lag_alert(connector: Connector, health: ConnectorHealth) -> None:
+    alert_raise(
+        condition=Alert.Condition.SINK_LAG,
+        connector=connector,
+        state=connector.state,
+        fingerprint="lag",
+        message=f"{health.lag_records} records behind for {health.lag_seconds:.0f} s",
+        details={
+            "lag_records": health.lag_records,
+            "lag_seconds": health.lag_seconds,
+            "threshold_records": health.lag_threshold_records,
+            "threshold_seconds": health.lag_threshold_seconds,
+        },
+    )
