@@ -157,6 +157,9 @@ def map_config(*, config: Mapping[str, Any], flavour: str, type_key: str | None 
         if key in transform_keys or key == "connector.class":
             continue
         request_key, request_value = _in_request_terms(implementation, key, value)
+        if request_key != key and request_key in config:  # e.g. both connection.username and connection.user
+            result.refused[key] = f"'{request_key}' is set too and means the same: keep one of them"
+            continue
         _map_key(result, request_key, request_value, flavour=flavour, topic_keys=topic_keys)
         if request_key != key:  # the report names the user's own key
             for verdicts in (result.mapped, result.set_by_platform, result.refused):

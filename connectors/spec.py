@@ -14,6 +14,20 @@ if TYPE_CHECKING:
     from tenants.models import Tenant
 
 
+# Who a connector is (fixed once created) and what it should be (what an update or an apply changes).
+IDENTITY_FIELDS = ("type_key", "cluster_name", "stage", "connector_id")
+DESIRED_FIELDS = (
+    "config",
+    "credentials",
+    "topics",
+    "create_topics",
+    "transforms",
+    "error_handling",
+    "tasks_max",
+    "delivery_guarantee",
+)
+
+
 @dataclass
 class ConnectorSpec:
     tenant: Tenant

@@ -32,6 +32,7 @@ from connectors.selectors.overview import (
     unreachable_clusters,
 )
 from connectors.services import commands
+from connectors.services.admission import ChangeHeld
 from controlplane.exceptions import ApplicationError
 from tenants.models import Cluster
 
@@ -353,6 +354,9 @@ class ConnectorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     commands.connector_update(
                         connector=connector, changes={"credentials": form.replacements()}, actor=actor_of(request)
                     )
+                except ChangeHeld as held:  # four eyes in run: the change request is stored, nothing changed yet
+                    self.message_user(request, held.message, messages.WARNING)
+                    return HttpResponseRedirect(reverse("admin:connectors_connector_change", args=[connector.pk]))
                 except ApplicationError as error:
                     form.add_error(None, describe(error))
                 else:

@@ -27,6 +27,7 @@ class Admission:
     spec: ConnectorSpec
     cluster: Cluster
     existing: Connector | None = None
+    desired_state: str = ""  # an update's desired state, asked for together with its spec (apply)
 
 
 class ChangeHeld(ApplicationError):

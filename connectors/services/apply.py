@@ -26,13 +26,13 @@ from connectors.services.commands import (
     stop_errors,
 )
 from connectors.services.request_validation import ValidationOutcome, validate_connector_spec
-from connectors.spec import ConnectorSpec
+from connectors.spec import DESIRED_FIELDS, ConnectorSpec
 from connectors.state_machine import DesiredState
 from controlplane.masking import MASK
 from tenants.models import Cluster
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
-SPEC_FIELDS = ("config", "credentials", "topics", "create_topics", "transforms", "error_handling", "tasks_max")
+SPEC_FIELDS = DESIRED_FIELDS
 
 
 @dataclass

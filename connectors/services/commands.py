@@ -145,13 +145,21 @@ def connector_update(*, connector: Connector, changes: dict, actor: str) -> tupl
 
 
 def connector_apply_spec(
-    *, connector: Connector, spec: ConnectorSpec, actor: str, action: str = "update", approved: bool = False
+    *,
+    connector: Connector,
+    spec: ConnectorSpec,
+    actor: str,
+    action: str = "update",
+    approved: bool = False,
+    desired_state: str = "",
 ) -> tuple[Connector, list[str]]:
     """Make `spec` the connector's desired configuration (its identity fields must not change)."""
     _refuse_if_deleted(connector)
     outcome = validate_connector_spec(spec=spec, existing=connector)
     raise_if_invalid(outcome)
-    stored = connector_store(connector=connector, spec=spec, actor=actor, action=action, approved=approved)
+    stored = connector_store(
+        connector=connector, spec=spec, actor=actor, action=action, approved=approved, desired_state=desired_state
+    )
     return stored, outcome.warnings
 
 
@@ -169,10 +177,11 @@ def connector_store(
 
     `action` names the change in the audit trail (by default the operation: an update). A new spec
     may be held for approval (four eyes in run), unless `approved`: an approved change is carried out."""
-    if spec is not None and not approved:
-        hold_if_required(
-            Admission(action="update", spec=spec, cluster=connector.cluster, existing=connector), actor=actor
+    if spec is not None and not approved and spec != connector_spec(connector=connector):  # a no-op is never held
+        admission = Admission(
+            action="update", spec=spec, cluster=connector.cluster, existing=connector, desired_state=desired_state
         )
+        hold_if_required(admission, actor=actor)
     with transaction.atomic():
         locked = operation_begin(connector_id=connector.pk, operation=operation)
         if locked.generation != connector.generation:

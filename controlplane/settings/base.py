@@ -4,11 +4,13 @@ The embedded default (SQLite under var/, Redis on localhost) lets a newcomer run
 one command; production sets DATABASE_URL, REDIS_URL, SECRET_KEY and the encryption keys.
 """
 
+import ipaddress
 import json
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from controlplane.env import env_bool, env_list, env_str
 
@@ -183,6 +185,11 @@ ALERT_WEBHOOK_FORMAT = env_str("ALERT_WEBHOOK_FORMAT", "json")  # json | slack
 # Networks tenants' alert channels (webhook URLs, SMTP servers) may reach although not globally
 # routable; by default none: a tenant cannot aim the platform's workers at its private networks.
 ALERT_CHANNEL_ALLOWED_NETWORKS = env_list("ALERT_CHANNEL_ALLOWED_NETWORKS", [])
+for _network in ALERT_CHANNEL_ALLOWED_NETWORKS:  # a typo fails at start, not at every channel save and delivery
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"ALERT_CHANNEL_ALLOWED_NETWORKS: {_error}") from None
 # An alert resolved less than this long ago is reopened, not announced again (flapping).
 ALERT_COOLDOWN_SECONDS = float(env_str("ALERT_COOLDOWN_SECONDS", "900"))
 ALERT_DELIVERY_TIMEOUT_SECONDS = float(env_str("ALERT_DELIVERY_TIMEOUT_SECONDS", "5"))

@@ -131,6 +131,9 @@ def hold_for_approval(admission: Admission, actor: str) -> None:
             spec=admission.spec,
             target_name=admission.existing.name,
             actor=actor,
+            # An apply may ask for a desired state with the spec: both wait, and are carried out together
+            # (none asked: approval leaves the connector's own, say paused by on-call meanwhile).
+            desired_state=admission.desired_state,
             target_generation=admission.existing.generation,
         )
     else:
@@ -223,7 +226,14 @@ def change_request_approve(*, change_request: ChangeRequest, actor: str, reason:
     if locked.kind in (ChangeRequest.Kind.PROMOTE, ChangeRequest.Kind.UPDATE):
         _target_unchanged(locked, target=existing)
     if existing is not None and locked.kind in (ChangeRequest.Kind.PROMOTE, ChangeRequest.Kind.UPDATE):
-        connector_apply_spec(connector=existing, spec=spec, actor=locked.author, action=locked.kind, approved=True)
+        connector_apply_spec(
+            connector=existing,
+            spec=spec,
+            actor=locked.author,
+            action=locked.kind,
+            approved=True,
+            desired_state=locked.desired_state if locked.kind == ChangeRequest.Kind.UPDATE else "",
+        )
     else:
         connector_create(spec=spec, actor=locked.author, desired_state=locked.desired_state, approved=True)
     return _decide(locked, actor=actor, status=ChangeRequest.Status.APPROVED, reason=reason)

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from connectors.catalog.registry import AT_LEAST_ONCE
-from connectors.spec import ConnectorSpec
+from connectors.spec import DESIRED_FIELDS, IDENTITY_FIELDS, ConnectorSpec
 from controlplane.crypto import decrypt_secrets, encrypt_secrets
 from tenants.models import Tenant
 
-STORED_FIELDS = (
-    "type_key",
-    "cluster_name",
-    "stage",
-    "connector_id",
-    "config",
-    "topics",
-    "create_topics",
-    "transforms",
-    "error_handling",
-    "tasks_max",
-    "delivery_guarantee",
-)
+# Credentials are stored apart, encrypted.
+STORED_FIELDS = (*IDENTITY_FIELDS, *(name for name in DESIRED_FIELDS if name != "credentials"))
 
 
 def spec_to_stored(spec: ConnectorSpec) -> tuple[dict, str]:

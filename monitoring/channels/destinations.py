@@ -5,8 +5,9 @@ without a check, a tenant could have them post to the cloud's metadata service, 
 or anything else on the platform's private networks (server-side request forgery). An address that
 is not globally routable (loopback, private, link-local, carrier-grade NAT, reserved...) is refused
 unless it is inside ALERT_CHANNEL_ALLOWED_NETWORKS. The check runs when a channel is saved (a field
-error) and again before each delivery (a name may have been pointed elsewhere since); a webhook's
-redirects are not followed.
+error) and again before each delivery (a name may have been pointed elsewhere since; one that does not
+resolve then is refused); a webhook's redirects are not followed. Not covered: a name whose DNS answer
+changes between the check and the connection (rebinding with a zero TTL).
 """
 
 from __future__ import annotations
@@ -16,18 +17,34 @@ import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 WEBHOOK_SCHEMES = ("http", "https")
 
 
-def _allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    if address.is_global and not address.is_multicast:
-        return True
+# IPv6 ranges that carry an IPv4 address to a translator or a tunnel (NAT64, IPv4-compatible): where the
+# network has one, they reach that IPv4 address, whatever `is_global` says of the IPv6 one.
+IPV4_CARRYING = tuple(ipaddress.ip_network(net) for net in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96"))
+
+
+def _in_allowed_networks(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return any(
         address in ipaddress.ip_network(network, strict=False) for network in settings.ALERT_CHANNEL_ALLOWED_NETWORKS
     )
+
+
+def _allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        # ::ffff:127.0.0.1 is 127.0.0.1; 6to4 and Teredo addresses lead to the IPv4 address inside them.
+        carried = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if carried is not None:
+            return _allowed(carried) or _in_allowed_networks(address)
+        if any(address in network for network in IPV4_CARRYING):
+            return _in_allowed_networks(address)
+    if address.is_global and not address.is_multicast:
+        return True
+    return _in_allowed_networks(address)
 
 
 def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address] | None:
@@ -43,9 +60,12 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
     return [ipaddress.ip_address(entry[4][0].split("%", 1)[0]) for entry in found]
 
 
-def host_errors(host: str, port: int) -> list[str]:
-    """Why the platform will not connect to `host` for a tenant (empty: it may)."""
-    addresses = _addresses(host, port) or []
+def host_errors(host: str, port: int, *, must_resolve: bool = False) -> list[str]:
+    """Why the platform will not connect to `host` for a tenant (empty: it may). A name that does not
+    resolve is judged when it is used (`must_resolve`): refused then, since it cannot be checked."""
+    addresses = _addresses(host, port)
+    if addresses is None:
+        return [f"{host} does not resolve"] if must_resolve else []
     refused = sorted({str(address) for address in addresses if not _allowed(address)})
     if refused:
         return [
@@ -55,13 +75,22 @@ def host_errors(host: str, port: int) -> list[str]:
     return []
 
 
-def webhook_url_errors(url: str) -> list[str]:
+def webhook_url_errors(url: str, *, must_resolve: bool = False) -> list[str]:
     """Why a webhook URL is refused (empty: accepted). Never quotes the URL itself, which may carry a token."""
+    if "\\" in url or any(character.isspace() or ord(character) < 32 for character in url):
+        # Parsers disagree on these (requests ends the host at a backslash, urlsplit does not): the host
+        # checked must be the host connected to.
+        return ["may not contain backslashes, spaces or control characters"]
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
+        sent_to = parse_url(url).host
+    except (ValueError, LocationParseError):
         return ["is not a valid URL"]
     if parts.scheme not in WEBHOOK_SCHEMES or not parts.hostname:
         return ["must be an http:// or https:// URL with a host"]
-    return host_errors(parts.hostname, port)
+    if parts.username is not None or parts.password is not None:
+        return ["may not carry a user name or password before the host: put a token in the path or query"]
+    if (sent_to or "").strip("[]").lower() != parts.hostname.lower():
+        return ["is not a valid URL"]
+    return host_errors(parts.hostname, port, must_resolve=must_resolve)

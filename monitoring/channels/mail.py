@@ -17,8 +17,8 @@ def send(*, channel, message) -> None:
         raise DeliveryFailed("no recipients")
     overrides = {}
     if channel.smtp_host:
-        if host_errors(channel.smtp_host, channel.smtp_port or 25):
-            raise DeliveryFailed("destination not allowed: a private, loopback or link-local address")
+        if host_errors(channel.smtp_host, channel.smtp_port or 25, must_resolve=True):
+            raise DeliveryFailed("destination not allowed: unresolvable, or a private, loopback or link-local address")
         overrides = {
             "host": channel.smtp_host,
             "port": channel.smtp_port or 25,

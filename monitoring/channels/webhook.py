@@ -16,8 +16,9 @@ def send(*, channel, message) -> None:
         url, body_format = channel.secrets().get("url", ""), channel.format
     if not url:
         raise DeliveryFailed("no webhook URL configured")
-    if channel is not None and webhook_url_errors(url):  # a tenant's URL; the platform's own is trusted
-        raise DeliveryFailed("destination not allowed: a private, loopback or link-local address")
+    # A tenant's URL is checked again (the platform's own is trusted).
+    if channel is not None and webhook_url_errors(url, must_resolve=True):
+        raise DeliveryFailed("destination not allowed: unresolvable, or a private, loopback or link-local address")
     body = {"text": message.text} if body_format == "slack" else message.payload
     try:
         # A redirect is not followed: it could lead where the URL itself may not (it counts as failed).

@@ -69,3 +69,20 @@ def test_a_debezium_jdbc_sink_config_maps_to_the_jdbc_sink_request_in_its_own_na
     assert mapping.mapped["connection.username"] == "config.connection.user"  # the report names the user's key
     assert mapping.mapped["schema.evolution"] == "config.auto.create"
     assert mapping.topics == ["sales.orders"]
+
+
+def test_a_key_given_in_both_plugins_names_is_refused_not_overwritten():
+    mapping = map_config(
+        config={
+            "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
+            "connection.url": "jdbc:postgresql://db.example.com:5432/sales",
+            "connection.user": "writer",
+            "connection.username": "someone-else",
+            "topics": "sales.orders",
+        },
+        flavour=SELF_MANAGED,
+    )
+    assert mapping.config["connection.user"] == "writer"
+    assert mapping.refused == {
+        "connection.username": "'connection.user' is set too and means the same: keep one of them"
+    }

@@ -305,3 +305,26 @@ def test_an_update_changed_again_before_approval_is_refused(tenant, four_eyes_cl
     refused = bob.post(f"/api/v1/change-requests/{first['change_request']['id']}/approve", {}, format="json")
     assert refused.status_code == 409 and refused.json()["code"] == "target_changed", refused.json()
     assert Connector.objects.get(pk=connector.pk).config["batch.size"] == 2
+
+
+def test_a_change_that_changes_nothing_is_not_held(tenant, four_eyes_cluster, admin_as):
+    connector = _run_connector(tenant, four_eyes_cluster)
+    answer = admin_as("alice").patch(f"{CONNECTORS}{connector.name}/", {"tasks_max": 1}, format="json")
+    assert answer.json().get("code") != "approval_required", answer.json()
+    assert not ChangeRequest.objects.exists()
+
+
+def test_a_held_apply_keeps_the_desired_state_it_asked_for(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    connector = _run_connector(tenant, four_eyes_cluster)
+    current = alice.get(f"{CONNECTORS}{connector.name}/").json()
+    spec = {key: current[key] for key in ("type", "cluster", "stage", "id", "config", "topics", "create_topics")}
+    changed = {**spec, "tasks_max": 1, "config": {**spec["config"], "batch.size": 3}, "desired_state": "paused"}
+    held = alice.put(f"{CONNECTORS}{connector.name}/", changed, format="json")
+    assert held.status_code == 202 and held.json()["code"] == "approval_required", held.json()
+    assert Connector.objects.get(pk=connector.pk).desired_state == "running"  # nothing yet
+
+    change_id = held.json()["change_request"]["id"]
+    assert bob.post(f"/api/v1/change-requests/{change_id}/approve", {}, format="json").status_code == 200
+    approved = Connector.objects.get(pk=connector.pk)
+    assert (approved.config["batch.size"], approved.desired_state) == (3, "paused")

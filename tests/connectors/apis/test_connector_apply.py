@@ -176,3 +176,13 @@ def test_another_tenants_connector_is_never_touched(client_for, tenant, other_te
     theirs.refresh_from_db()
     assert (theirs.generation, theirs.config) == (1, {"file": str(other_tenant.file_sandbox / "x")})
     assert ConnectorEvent.objects.filter(connector=theirs).count() == events_before
+
+
+def test_a_changed_delivery_guarantee_is_a_change_never_unchanged(developer, local_cluster, unique_name):
+    connector_id = unique_name("crm")
+    name = name_of(connector_id)
+    assert developer.put(url(name), file_source(connector_id), format="json").status_code == 202
+    planned = developer.put(
+        url(name, dry_run=True), file_source(connector_id, delivery_guarantee="exactly_once"), format="json"
+    ).json()
+    assert planned["action"] == "update" and "delivery_guarantee" in planned["changed_fields"], planned

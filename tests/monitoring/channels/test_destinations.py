@@ -35,6 +35,10 @@ def public_only(settings):
         "http://[::1]:8000/admin/",
         "http://[::ffff:127.0.0.1]/hook",  # loopback written as IPv6
         "http://localhost:6379/",  # a name is judged by what it resolves to
+        "http://2130706433/",  # 127.0.0.1 as one number
+        "http://[64:ff9b::a9fe:a9fe]/",  # the metadata service through NAT64
+        "http://[2002:7f00:1::]/",  # loopback inside a 6to4 address
+        "http://[::7f00:1]/",  # IPv4-compatible IPv6
     ],
 )
 def test_a_webhook_into_the_platforms_networks_is_refused_with_a_field_error(tenant, public_only, url):
@@ -43,6 +47,20 @@ def test_a_webhook_into_the_platforms_networks_is_refused_with_a_field_error(ten
     [reason] = refused.value.errors["url"]
     assert "may not reach private, loopback or link-local addresses" in reason
     assert url not in reason  # a URL may carry a token: it is never echoed
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        # requests ends the host at the backslash (127.0.0.1), urlsplit does not (example.com).
+        ("http://127.0.0.1:8083\\@example.com/", "may not contain backslashes, spaces or control characters"),
+        ("http://user:pass@93.184.216.34/hook", "may not carry a user name or password before the host"),
+    ],
+)
+def test_urls_whose_host_parsers_could_disagree_on_are_refused(tenant, public_only, url, reason):
+    with pytest.raises(ValidationFailed) as refused:
+        channel_save(tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": url})
+    assert refused.value.errors["url"][0].startswith(reason)
 
 
 def test_other_schemes_are_refused_and_public_addresses_accepted(tenant, public_only):
@@ -106,3 +124,9 @@ def test_a_webhooks_redirect_is_not_followed(tenant):
         assert receiver.received == []
     finally:
         receiver.close()
+
+
+def test_a_name_that_does_not_resolve_is_accepted_on_save_and_refused_when_used(tenant, public_only):
+    channel_save(tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": "https://hooks.example/T0/x"})
+    with pytest.raises(DeliveryFailed, match="destination not allowed: unresolvable"):
+        delivery_send(delivery_id=_notice_delivery(tenant).pk)
