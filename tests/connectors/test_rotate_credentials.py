@@ -141,3 +141,33 @@ def test_more_rows_than_one_batch_are_all_rotated(settings, monkeypatch):
     assert "connectors_connector: 5 of 5 rows re-encrypted" in output
     tokens = Connector.objects.values_list("secrets_encrypted", flat=True)
     assert all(is_encrypted_with_newest_key(token) for token in tokens)
+
+
+def test_alert_channels_and_change_requests_are_re_encrypted_too(settings, tenant):
+    from governance.models import ChangeRequest
+    from monitoring.models import AlertChannel
+    from monitoring.services.channels import channel_save
+
+    settings.CONNECTOR_ENCRYPTION_KEYS = [OLD_KEY]
+    channel = channel_save(
+        tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": "https://hooks.example/T0/x"}
+    )
+    change = ChangeRequest.objects.create(
+        tenant=tenant,
+        kind="create",
+        target_name="t",
+        author="a",
+        author_principal="a",
+        secrets_encrypted=encrypt_secrets({"connection.password": "held-pw"}),
+    )
+    settings.CONNECTOR_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+
+    output = _run()
+
+    assert "monitoring_alertchannel: 1 of 1 rows re-encrypted" in output
+    assert "governance_changerequest: 1 of 1 rows re-encrypted" in output
+    settings.CONNECTOR_ENCRYPTION_KEYS = [NEW_KEY]  # the old key retired: both still open
+    assert AlertChannel.objects.get(pk=channel.pk).secrets()["url"] == "https://hooks.example/T0/x"
+    assert decrypt_secrets(ChangeRequest.objects.get(pk=change.pk).secrets_encrypted) == {
+        "connection.password": "held-pw"
+    }

@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.apps import apps
 from django.core.management.base import CommandError
 from django.db import models, transaction
 
 from audit.commands import AuditedCommand
 from audit.services import audit_record
-from connectors.models import Connector
 from controlplane.crypto import DecryptionError, is_encrypted_with_newest_key, rotate_token
-from tenants.models import Cluster, TenantPrincipal
 
 BATCH_SIZE = 500
 MAX_IDS_SHOWN = 20
@@ -59,6 +58,15 @@ def _rotate_batch(model: type[models.Model], pks: list[int], *, dry_run: bool, r
             model.objects.bulk_update(rotated, ["secrets_encrypted"], batch_size=BATCH_SIZE)
 
 
+def models_with_secrets() -> list[type[models.Model]]:
+    """Every installed model that keeps encrypted secrets (a `secrets_encrypted` column), whichever app it is
+    in: connectors, clusters, Kafka principals, alert channels, change requests... and any added later."""
+    found = [
+        model for model in apps.get_models() if any(f.name == "secrets_encrypted" for f in model._meta.concrete_fields)
+    ]
+    return sorted(found, key=lambda model: model._meta.db_table)
+
+
 def rotate_table(model: type[models.Model], *, dry_run: bool = False) -> TableRotation:
     result = TableRotation(table=model._meta.db_table)
     pks = model.objects.exclude(secrets_encrypted="").order_by("pk").values_list("pk", flat=True)
@@ -68,14 +76,14 @@ def rotate_table(model: type[models.Model], *, dry_run: bool = False) -> TableRo
 
 
 class Command(AuditedCommand):
-    help = "Re-encrypt every connector and cluster secret under the newest key in CONNECTOR_ENCRYPTION_KEYS."
+    help = "Re-encrypt every stored secret, of every app, under the newest key in CONNECTOR_ENCRYPTION_KEYS."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Count what would be re-encrypted; write nothing.")
 
     def handle(self, *args, dry_run: bool, **options):
         verb = "would be re-encrypted (dry run)" if dry_run else "re-encrypted"
-        results = [rotate_table(model, dry_run=dry_run) for model in (Connector, Cluster, TenantPrincipal)]
+        results = [rotate_table(model, dry_run=dry_run) for model in models_with_secrets()]
         for result in results:
             self.stdout.write(f"{result.table}: {result.changed} of {result.total} rows {verb}")
         changed, total = sum(r.changed for r in results), sum(r.total for r in results)
