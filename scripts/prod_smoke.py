@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import os
 import secrets
 import shlex
@@ -164,6 +165,12 @@ def main() -> None:
     }
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
     processes = Processes(env, work)
+    stack_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "controlplane.settings.local",
+        "CONTROLPLANE_VAR_DIR": str(ROOT / "var"),
+    }
+    stack_was_up = True  # until the stack's status says otherwise: never stop what this run did not start
     session = requests.Session()
     session.trust_env = False  # REQUESTS_CA_BUNDLE would replace the certificate we trust
     session.verify = str(cert)
@@ -175,12 +182,17 @@ def main() -> None:
             check=True,
             env={**os.environ, "PGPASSWORD": pg_password},
         )
-        # The local Kafka and Connect of the checkout (left running: `make stack-down` stops them).
-        stack_env = {
-            **env,
-            "DJANGO_SETTINGS_MODULE": "controlplane.settings.local",
-            "CONTROLPLANE_VAR_DIR": str(ROOT / "var"),
-        }
+        # The local Kafka and Connect of the checkout; stopped afterwards if this run started them (a stack
+        # left behind would hold the ports of the next checkout's run).
+        status = subprocess.run(
+            [sys.executable, "manage.py", "devstack", "status", "--json"],
+            cwd=ROOT,
+            env=stack_env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        stack_was_up = json.loads(status.stdout)["connect"].startswith("running")
         subprocess.run([sys.executable, "manage.py", "devstack", "up"], cwd=ROOT, check=True, env=stack_env)
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, check=True, env=env
@@ -312,6 +324,8 @@ def main() -> None:
         raise
     finally:
         processes.stop_all()
+        if not stack_was_up:
+            subprocess.run([sys.executable, "manage.py", "devstack", "down"], cwd=ROOT, check=False, env=stack_env)
         subprocess.run(
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
             env={**os.environ, "PGPASSWORD": pg_password},
