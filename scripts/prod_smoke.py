@@ -12,8 +12,6 @@ creates, and none of the 50 is lost. Exit status 0 when every check holds.
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
 import os
 import secrets
@@ -31,13 +29,13 @@ from pathlib import Path
 
 import requests
 import yaml
-from cryptography import x509
 from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the checkout's own modules
+
+from devstack.certificates import self_signed_certificate  # noqa: E402
+
 VENV_BIN = ROOT / ".venv" / "bin"
 CREATES = 50
 TIMEOUT = 240
@@ -51,31 +49,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "tls.crt", directory / "tls.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    key_path.chmod(0o600)
-    return cert_path, key_path
 
 
 def compose_command(service: dict) -> list[str]:
@@ -138,7 +111,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="prod-smoke-"))
     var_dir = work / "var"
     var_dir.mkdir()
-    cert, key = self_signed_certificate(work)
+    cert, key = self_signed_certificate(work, names=["127.0.0.1"])
     redis_port, redis_password = free_port(), secrets.token_hex(16)
     database = f"controlplane_smoke_{uuid.uuid4().hex[:6]}"
     pg_password = os.environ.get("PGPASSWORD", "postgres")

@@ -182,6 +182,8 @@ CELERY_BEAT_SCHEDULE = {
 # The platform team's webhook: every alert (and its recovery) is POSTed there, besides the tenant's channels.
 ALERT_WEBHOOK_URL = env_str("ALERT_WEBHOOK_URL", "")
 ALERT_WEBHOOK_FORMAT = env_str("ALERT_WEBHOOK_FORMAT", "json")  # json | slack
+# The CA certificates webhook receivers' TLS certificates are checked against (empty: certifi's, as requests).
+ALERT_WEBHOOK_CA_BUNDLE = env_str("ALERT_WEBHOOK_CA_BUNDLE", "")
 # Networks tenants' alert channels (webhook URLs, SMTP servers) may reach although not globally
 # routable; by default none: a tenant cannot aim the platform's workers at its private networks.
 ALERT_CHANNEL_ALLOWED_NETWORKS = env_list("ALERT_CHANNEL_ALLOWED_NETWORKS", [])

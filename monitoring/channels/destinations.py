@@ -6,8 +6,9 @@ or anything else on the platform's private networks (server-side request forgery
 is not globally routable (loopback, private, link-local, carrier-grade NAT, reserved...) is refused
 unless it is inside ALERT_CHANNEL_ALLOWED_NETWORKS. The check runs when a channel is saved (a field
 error) and again before each delivery (a name may have been pointed elsewhere since; one that does not
-resolve then is refused); a webhook's redirects are not followed. Not covered: a name whose DNS answer
-changes between the check and the connection (rebinding with a zero TTL).
+resolve then is refused), and a webhook is posted to the address that was checked (`allowed_address`),
+never to the name resolved again; its redirects are not followed. An SMTP server's name is checked
+before each delivery, but the mail library resolves it once more when it connects.
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
     except (socket.gaierror, UnicodeError):
         return None
     return [ipaddress.ip_address(entry[4][0].split("%", 1)[0]) for entry in found]
+
+
+def allowed_address(host: str, port: int) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address to connect to for a tenant: what `host` resolves to now, if all of it is allowed (None
+    otherwise). Connecting to this address, not to the name again, is what keeps a DNS answer that
+    changes after the check (rebinding) from leading elsewhere."""
+    addresses = _addresses(host, port)
+    if not addresses or not all(_allowed(address) for address in addresses):
+        return None
+    return addresses[0]
 
 
 def host_errors(host: str, port: int, *, must_resolve: bool = False) -> list[str]:

@@ -129,7 +129,7 @@ def test_an_unwritable_file_sink_is_restarted_with_backoff_then_alerted_once_and
     assert len(notices(webhook, "recovery")) == 1 and len(_mails(smtp, "resolved")) == 1
     assert len(notices(webhook, "alert")) == 1
     slow = Delivery.objects.get(alert__connector__name=name, target="webhook:slow", kind="alert")
-    assert slow.status != "sent" and slow.attempts >= 1 and slow.last_error == "ReadTimeout"
+    assert slow.status != "sent" and slow.attempts >= 1 and slow.last_error == "ReadTimeoutError"
     assert TaskOutcome.objects.filter(task="monitoring.deliver", outcome="success", count__gte=4).exists()
     deliveries = Delivery.objects.filter(alert__connector__name=name).exclude(target="webhook:slow")
     assert sorted((d.target, d.kind, d.status) for d in deliveries) == [

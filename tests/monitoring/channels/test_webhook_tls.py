@@ -1,0 +1,80 @@
+"""A tenant's webhook is posted to the address its check found, with the URL's host name kept for the Host
+header, TLS's server name and the certificate check: against a real HTTPS receiver on loopback whose
+certificate names `localhost` only, a URL naming localhost is delivered (connected to 127.0.0.1, the
+address checked), the same receiver by its address fails the certificate check, and so does one whose
+certificate nobody configured as trusted."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from devstack.certificates import self_signed_certificate
+from monitoring.channels.errors import DeliveryFailed
+from monitoring.models import Delivery
+from monitoring.services.channels import channel_save
+from monitoring.services.deliveries import delivery_send
+from monitoring.services.notices import notice_to_tenant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def https_receiver(tmp_path):
+    cert, key = self_signed_certificate(tmp_path, names=["localhost"], stem="receiver")
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append({"host": self.headers["Host"], "path": self.path, "body": json.loads(body)})
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.received, server.cert = received, cert
+    yield server
+    server.shutdown()
+
+
+def _deliver(tenant, url: str) -> None:
+    channel_save(tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": url})
+    notice_to_tenant(tenant=tenant, subject="s", text="t", payload={"event": "tls-test"})
+    [delivery] = Delivery.objects.filter(kind="notice")
+    delivery_send(delivery_id=delivery.pk)
+
+
+def test_a_https_webhook_is_delivered_to_the_checked_address_under_its_own_name(tenant, settings, https_receiver):
+    settings.ALERT_WEBHOOK_CA_BUNDLE = str(https_receiver.cert)
+    port = https_receiver.server_address[1]
+
+    _deliver(tenant, f"https://localhost:{port}/hooks/T0?token=x")
+
+    [seen] = https_receiver.received
+    assert (seen["host"], seen["path"], seen["body"]["event"]) == (f"localhost:{port}", "/hooks/T0?token=x", "tls-test")
+    assert Delivery.objects.get().status == "sent"
+
+
+def test_the_certificate_must_name_the_urls_host(tenant, settings, https_receiver):
+    settings.ALERT_WEBHOOK_CA_BUNDLE = str(https_receiver.cert)
+    with pytest.raises(DeliveryFailed, match="SSLError"):
+        _deliver(tenant, f"https://127.0.0.1:{https_receiver.server_address[1]}/hook")  # it names localhost only
+    assert https_receiver.received == []
+
+
+def test_a_certificate_nobody_trusts_is_refused(tenant, https_receiver):
+    with pytest.raises(DeliveryFailed, match="SSLError"):
+        _deliver(tenant, f"https://localhost:{https_receiver.server_address[1]}/hook")
+    assert https_receiver.received == []
