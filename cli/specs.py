@@ -32,6 +32,7 @@ SPEC_KEYS = (
     "transforms",
     "error_handling",
     "tasks_max",
+    "delivery_guarantee",
     "desired_state",
 )
 

@@ -78,6 +78,7 @@ def _kept_client(cluster: Cluster) -> _KeptClient:
             errors: deque = deque(maxlen=50)
             client = AdminClient({**config, "socket.timeout.ms": 5000, "error_cb": errors.append, "logger": _QUIET})
             kept = _kept[cluster.pk] = _KeptClient(os.getpid(), fingerprint, client, errors)
+        kept.client.poll(0)  # hands error_cb what is queued, so that clearing drops it too
         kept.errors.clear()  # what earlier requests met is not this one's failure
         return kept
 
@@ -90,7 +91,7 @@ class ClusterAdmin:
         self._kept = _kept_client(cluster)
         self.client, self.errors = self._kept.client, self._kept.errors
 
-    def failure(self, error: KafkaException, *, doing: str) -> Exception:
+    def failure(self, error: Exception, *, doing: str) -> Exception:
         """The error to raise for a failed request: KafkaAccessRefused when the cluster refused the login or
         its certificate was not trusted (no retry helps), TopicsUnavailable otherwise."""
         with _kept_lock:

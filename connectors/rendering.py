@@ -32,7 +32,7 @@ PLATFORM_SECRET_KEYS: frozenset[str] = frozenset(
 SCRAM_LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
 
 
-def rendered_secret_keys(connector_type: ConnectorType, credentials: Mapping[str, str]) -> set[str]:
+def rendered_secret_keys(*, connector_type: ConnectorType, credentials: Mapping[str, str]) -> set[str]:
     """The keys of a rendered config that hold a secret, to mask wherever a rendering is shown: the type's
     secret fields, the credentials given, and the platform's own (the connector's Kafka login)."""
     return {*connector_type.secret_names(), *credentials, *PLATFORM_SECRET_KEYS}

@@ -77,6 +77,9 @@ class ChangeRequest(models.Model):
     # For a promotion or an update: the target's generation when the request was opened (0: no target),
     # so that an approval never reverts a change made to the target since. Empty on older requests.
     target_generation = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    target_pk = models.PositiveBigIntegerField(
+        null=True, blank=True, editable=False
+    )  # the same connector, not a new one
     author = models.CharField(max_length=120, help_text="Who asked, e.g. user:alice or api_key:cp_1a2b3c4d.")
     # The person behind the author (a key's creator), so one person cannot approve with another key.
     author_principal = models.CharField(max_length=120)

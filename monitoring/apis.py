@@ -19,7 +19,7 @@ from controlplane.api.base import TenantScopedViewSet
 from controlplane.exceptions import PermissionDenied, ValidationFailed
 from controlplane.masking import MASK
 from monitoring.models import Alert, AlertChannel, ConnectorHealth, Delivery
-from monitoring.selectors import alerts_visible_to
+from monitoring.selectors import alerts_visible_to, deliveries_visible_to
 from monitoring.services import alerts as alert_services
 from monitoring.services import channels as channel_services
 from tenants.models import Role
@@ -97,8 +97,6 @@ class AlertFilter(django_filters.FilterSet):
         return queryset.filter(opened_at__gte=value.astimezone(UTC))
 
     def filter_cluster(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(cluster__name=value) | Q(connector__cluster__name=value))
 
 
@@ -122,12 +120,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScope
 
     def scope(self, queryset, tenant_ids):
         platform_admin = self.access.is_platform_admin
-        deliveries = Delivery.objects.all()
-        if not platform_admin:
-            # A cluster alert reaches several tenants: each sees only the deliveries to its own channels.
-            deliveries = deliveries.filter(
-                Q(channel__tenant_id__in=tenant_ids) | Q(alert__tenant_id__in=tenant_ids, target=Delivery.PLATFORM)
-            )
+        deliveries = deliveries_visible_to(tenant_ids=tenant_ids, platform_admin=platform_admin)
         return alerts_visible_to(queryset, tenant_ids=tenant_ids, platform_admin=platform_admin).prefetch_related(
             Prefetch("deliveries", queryset=deliveries)
         )
@@ -154,9 +147,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScope
         data = MuteSerializer(data=request.data)
         refuse_unknown_fields(data, request.data)
         data.is_valid(raise_exception=True)
-        alert = alert_services.alert_mute(
-            alert=alert, minutes=data.validated_data["minutes"], actor=self.access.actor
-        )
+        alert = alert_services.alert_mute(alert=alert, minutes=data.validated_data["minutes"], actor=self.access.actor)
         return Response(AlertSerializer(alert).data)
 
 

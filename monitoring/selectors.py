@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from connectors.models import Connector
 from connectors.state_machine import State
-from monitoring.models import Alert, ClusterHealth, ConnectorHealth
+from monitoring.models import Alert, ClusterHealth, ConnectorHealth, Delivery
 from monitoring.policy import restart_policy
 
 
@@ -45,6 +45,17 @@ def connector_health_section(connector: Connector) -> dict:
             "partitions": health.lag_partitions,
         }
     return section
+
+
+def deliveries_visible_to(*, tenant_ids: list[int], platform_admin: bool) -> QuerySet[Delivery]:
+    """A cluster alert reaches several tenants: each sees only the deliveries to its own channels (and the
+    platform webhook's of its own alerts)."""
+    deliveries = Delivery.objects.all()
+    if platform_admin:
+        return deliveries
+    return deliveries.filter(
+        Q(channel__tenant_id__in=tenant_ids) | Q(alert__tenant_id__in=tenant_ids, target=Delivery.PLATFORM)
+    )
 
 
 def alerts_visible_to(queryset: QuerySet[Alert], *, tenant_ids: list[int], platform_admin: bool) -> QuerySet[Alert]:

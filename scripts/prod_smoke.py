@@ -165,7 +165,7 @@ def main() -> None:
             text=True,
             check=True,
         )
-        stack_was_up = json.loads(status.stdout)["connect"].startswith("running")
+        stack_was_up = any(json.loads(status.stdout)[part].startswith("running") for part in ("broker", "connect"))
         subprocess.run([sys.executable, "manage.py", "devstack", "up"], cwd=ROOT, check=True, env=stack_env)
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, check=True, env=env

@@ -8,7 +8,7 @@ PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
 need_apt=()
-command -v "$PYTHON" >/dev/null 2>&1 || need_apt+=(python3)
+command -v "$PYTHON" >/dev/null 2>&1 || need_apt+=(python3 python3-venv)  # Debian's python3 comes without venv
 command -v "$PYTHON" >/dev/null 2>&1 && ! "$PYTHON" -c 'import ensurepip' 2>/dev/null && need_apt+=(python3-venv)
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
 command -v keytool >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)

@@ -30,6 +30,8 @@ wait_pg() {
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------------
+# The server's binaries are needed even when PostgreSQL runs elsewhere: a fault test runs a cluster of its own.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 local_pg=false
 case "$PGHOST" in 127.0.0.1 | localhost) local_pg=true ;; esac
 if $local_pg && ! pg_answers; then

@@ -199,7 +199,7 @@ def _tasks_of_tests_without_the_worker_are_parked(request, monkeypatch):
     import redis
 
     try:
-        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(
+        redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2, socket_connect_timeout=2).delete(
             PARKED_QUEUE, f"_kombu.binding.{PARKED_QUEUE}", f"_kombu.binding_permanent.{PARKED_QUEUE}"
         )
     except redis.RedisError:  # a test that stopped Redis: nothing was parked there

@@ -4,6 +4,7 @@ demand (a rebalance's 409): tests speak to it at protocol level."""
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ Answer = tuple[int, object, dict[str, str]]  # status, JSON body (None for empty
 class LoopbackServer:
     """A real HTTP server on 127.0.0.1 whose answers come from ``respond``; it records every request."""
 
-    def __init__(self, respond: Callable[[Seen], Answer]) -> None:
+    def __init__(self, respond: Callable[[Seen], Answer], *, tls: ssl.SSLContext | None = None) -> None:
         self.seen: list[Seen] = []
         server = self
 
@@ -50,7 +51,10 @@ class LoopbackServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        if tls is not None:  # HTTPS with the context's certificate
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> LoopbackServer:
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()

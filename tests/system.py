@@ -86,9 +86,7 @@ def process_group_start(command: list[str], *, env: dict[str, str], log_path: Pa
     import subprocess
 
     with log_path.open("ab") as log:
-        return subprocess.Popen(
-            command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        return subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def process_groups_stop(processes, *, timeout: float = 20) -> None:
@@ -152,9 +150,16 @@ class PrivatePostgres:
         import glob
         import tempfile
 
-        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda path: int(Path(path).parent.name))
+        bins = sorted(
+            (
+                path
+                for path in glob.glob("/usr/lib/postgresql/*/bin")
+                if all((Path(path) / tool).exists() for tool in ("initdb", "pg_ctl"))
+            ),  # a client-only package's directory has neither
+            key=lambda path: int(Path(path).parent.name),
+        )
         if not bins:
-            raise RuntimeError("PostgreSQL's server binaries are not installed: run scripts/setup.sh")
+            raise RuntimeError("PostgreSQL's server binaries are not installed: run scripts/test-services.sh")
         self.bin = Path(bins[-1])
         self.port, self.password = port, password
         # Not under pytest's tmp directory: as root that is private to root, and the server runs as postgres.

@@ -167,7 +167,7 @@ def _as_change(entry: dict) -> dict:
 @click.command(name="change-requests")
 @click.argument("change_request_id", required=False, type=int)
 @click.option("--status", help="pending, approved or declined.")
-@click.option("--kind", help="create or promote.")
+@click.option("--kind", help="create, promote or update.")
 @output_option
 @click.pass_context
 def change_requests(ctx, change_request_id, status, kind, fmt) -> None:

@@ -19,9 +19,8 @@ from connectors.models import Connector, ConnectorEvent, UnmanagedConnector
 from connectors.services.admission import Admission, admit
 from connectors.services.auditing import audit_connector
 from connectors.services.commands import desired_fields
-from connectors.services.imports import refuse_platform_keys_not_rendered, rendered_masked, spec_from_mapping
+from connectors.services.imports import mapped_spec_validated, spec_from_mapping
 from connectors.services.reconcile import CONNECT_ADDED_KEYS
-from connectors.services.request_validation import validate_connector_spec
 from connectors.signals import connector_transitioned
 from connectors.state_machine import DesiredState, State
 from connectors.status import lifecycle_from_status
@@ -61,9 +60,7 @@ def unmanaged_connector_adopt(*, unmanaged: UnmanagedConnector, tenant: Tenant, 
         create_topics=True,  # the topics are in use already; their existence is not the question
     )
     # The cluster runs it already, so its own validation (layer e) has nothing to add.
-    outcome = validate_connector_spec(spec=spec, check_cluster=False)
-    refuse_platform_keys_not_rendered(mapping, rendered_masked(spec, outcome))
-    outcome.add(mapping.errors)  # what the platform would not keep is said, never dropped
+    outcome, _ = mapped_spec_validated(mapping, spec=spec, check_cluster=False)
     if outcome.errors:
         raise ValidationFailed(outcome.errors, message=f"{unmanaged.name} cannot be adopted by {tenant.slug}.")
     if outcome.name != unmanaged.name:  # defence in depth: the name is the one thing adoption must keep

@@ -146,6 +146,6 @@ def _rendered_diff(current: ConnectorSpec | None, spec: ConnectorSpec, *, name: 
     return config_diff(
         before,
         after,
-        secret_keys=rendered_secret_keys(connector_type, secrets),
+        secret_keys=rendered_secret_keys(connector_type=connector_type, credentials=secrets),
         secret_values=list(secrets_to_scrub(cluster=cluster, secrets=secrets, tenant=spec.tenant).values()),
     )

@@ -12,7 +12,7 @@ from connectors.models import Connector
 from connectors.rendering import rendered_secret_keys
 from connectors.selectors import render_spec
 from connectors.services import commands
-from connectors.services.request_validation import ValidationOutcome
+from connectors.services.request_validation import ValidationOutcome, validate_connector_spec
 from connectors.spec import ConnectorSpec
 from controlplane.exceptions import ValidationFailed
 from controlplane.masking import MASK
@@ -73,10 +73,7 @@ def connector_import(
         connector_id=connector_id,
         create_topics=create_topics,
     )
-    validation = commands.connector_validate(spec=spec)
-    rendered = rendered_masked(spec, validation)
-    refuse_platform_keys_not_rendered(mapping, rendered)
-    validation.add(mapping.errors)  # a refused property is never dropped: the import is invalid
+    validation, rendered = mapped_spec_validated(mapping, spec=spec)
     outcome = ImportOutcome(
         request=_request_of(spec, mapping),
         report=_report(mapping, rendered),
@@ -110,6 +107,18 @@ def spec_from_mapping(
     )
 
 
+def mapped_spec_validated(
+    mapping: ImportMapping, *, spec: ConnectorSpec, check_cluster: bool = True
+) -> tuple[ValidationOutcome, dict[str, str]]:
+    """Every validation layer on a mapped config's spec, with the mapping's own refusals added (a refused
+    property is never dropped: it makes the spec invalid); and the rendered config, secrets masked."""
+    validation = validate_connector_spec(spec=spec, check_cluster=check_cluster)
+    rendered = rendered_masked(spec, validation)
+    refuse_platform_keys_not_rendered(mapping, rendered)
+    validation.add(mapping.errors)
+    return validation, rendered
+
+
 def refuse_platform_keys_not_rendered(mapping: ImportMapping, rendered: dict[str, str]) -> None:
     """A key the platform owns but does not set would be lost: it is refused, never dropped (nothing to
     say while the config cannot be rendered: its errors say why)."""
@@ -128,7 +137,7 @@ def rendered_masked(spec: ConnectorSpec, validation: ValidationOutcome) -> dict[
     except Exception:  # noqa: BLE001 - an unrenderable request already has its errors; the report shows none
         return {}
     # Secrets live under their own keys only (the renderer puts them nowhere else): those keys are masked.
-    hidden = rendered_secret_keys(get_type(spec.type_key), spec.credentials)
+    hidden = rendered_secret_keys(connector_type=get_type(spec.type_key), credentials=spec.credentials)
     return {key: MASK if key in hidden else value for key, value in rendered.items()}
 
 

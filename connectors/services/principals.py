@@ -109,7 +109,7 @@ def _wait(futures, *, admin: ClusterAdmin, doing: str) -> None:
     for future in futures.values():
         try:
             future.result(timeout=ADMIN_TIMEOUT_SECONDS)
-        except KafkaException as error:
+        except (KafkaException, TimeoutError) as error:  # no answer in time is a failure to say too
             raise admin.failure(error, doing=doing) from None
 
 
@@ -169,6 +169,8 @@ def _remove(admin: ClusterAdmin, *, cluster: Cluster, principal: TenantPrincipal
     for future in admin.client.alter_user_scram_credentials(deletions).values():
         try:
             future.result(timeout=ADMIN_TIMEOUT_SECONDS)
+        except TimeoutError as error:
+            raise admin.failure(error, doing=f"delete User:{principal.username}") from None
         except KafkaException as error:
             if "RESOURCE_NOT_FOUND" not in str(error.args[0]):  # already gone
                 raise admin.failure(error, doing=f"delete User:{principal.username}") from None
@@ -215,7 +217,10 @@ def principals_converge_where_used(*, cluster: Cluster, clusters_with_principals
     """The periodic pass (the health sweep's): on a cluster whose connectors act as their tenants, or
     that still has principals to remove, the broker follows the tenants' prefixes and who is open to it.
     A broker that refuses or does not answer is logged; the next pass tries again."""
-    if cluster.connector_principals != Cluster.ConnectorPrincipals.TENANT and cluster.pk not in clusters_with_principals:
+    if (
+        cluster.connector_principals != Cluster.ConnectorPrincipals.TENANT
+        and cluster.pk not in clusters_with_principals
+    ):
         return
     try:
         cluster_principals_converge(cluster_id=cluster.pk)

@@ -44,6 +44,8 @@ def create_topics(*, cluster: Cluster, names: list[str]) -> None:
         try:
             future.result(timeout=ADMIN_TIMEOUT_SECONDS)
             logger.info("topic created", extra={"topic": name, "cluster": cluster.name})
+        except TimeoutError as error:  # no answer in time
+            raise admin.failure(error, doing=f"create topic {name}") from None
         except KafkaException as error:
             code = error.args[0].code() if error.args else None
             if code == KafkaError.TOPIC_ALREADY_EXISTS:

@@ -23,6 +23,7 @@ from monitoring.services.notices import notice_to_tenant
 from tenants.models import ApiKey, Cluster
 
 RUN = "run"
+NO_TARGET = object()  # a create: there is no connector to compare on approval
 
 
 MAX_KEY_HOPS = 10
@@ -67,9 +68,17 @@ def change_request_open(
     actor: str,
     source_name: str = "",
     desired_state="running",
-    target_generation: int | None = None,
+    target: Connector | None | object = NO_TARGET,
 ) -> ChangeRequest:
+    """`target`: for a promotion or an update, the connector it changes as it is now (None: none yet),
+    so that approval can tell whether it changed meanwhile."""
     fields, secrets_encrypted = spec_to_stored(spec)
+    recorded = {}
+    if target is not NO_TARGET:
+        recorded = {
+            "target_pk": target.pk if target is not None else None,
+            "target_generation": target.generation if target is not None else 0,
+        }
     change_request = ChangeRequest.objects.create(
         tenant=spec.tenant,
         kind=kind,
@@ -78,7 +87,7 @@ def change_request_open(
         spec=fields,
         secrets_encrypted=secrets_encrypted,
         desired_state=desired_state,
-        target_generation=target_generation,
+        **recorded,
         author=actor,
         author_principal=principal_of(actor),
     )
@@ -131,10 +140,13 @@ def hold_for_approval(admission: Admission, actor: str) -> None:
             spec=admission.spec,
             target_name=admission.existing.name,
             actor=actor,
-            # An apply may ask for a desired state with the spec: both wait, and are carried out together
-            # (none asked: approval leaves the connector's own, say paused by on-call meanwhile).
-            desired_state=admission.desired_state,
-            target_generation=admission.existing.generation,
+            # An apply may ask for a new desired state with the spec: both wait, and are carried out
+            # together; the one it already has is not recorded, so approval leaves the connector's own
+            # (say, paused by on-call meanwhile, which does not change its generation).
+            desired_state=""
+            if admission.desired_state == admission.existing.desired_state
+            else admission.desired_state,
+            target=admission.existing,
         )
     else:
         return
@@ -160,7 +172,8 @@ def _decide(change_request: ChangeRequest, *, actor: str, status: str, reason: s
     change_request.decided_by = actor
     change_request.decided_at = timezone.now()
     change_request.reason = reason
-    change_request.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    change_request.secrets_encrypted = ""  # decided: the credentials it carried are needed no more
+    change_request.save(update_fields=["status", "decided_by", "decided_at", "reason", "secrets_encrypted"])
     audit_record(
         action=f"change_request.{'approve' if status == ChangeRequest.Status.APPROVED else 'decline'}",
         object_type="change_request",
@@ -200,12 +213,15 @@ def _target_unchanged(change_request: ChangeRequest, *, target: Connector | None
     if change_request.target_generation is None:
         return  # a request opened before the target's generation was recorded
     now = target.generation if target is not None else 0
-    if now == change_request.target_generation:
+    same_connector = (target.pk if target is not None else None) == change_request.target_pk
+    if now == change_request.target_generation and same_connector:
         return
     if target is None:
         change = "was deleted"
+    elif change_request.target_generation == 0:
+        change = "was created"
     else:
-        change = "was created" if change_request.target_generation == 0 else "was changed"
+        change = "was changed" if same_connector else "was deleted and created again"
     raise TargetChanged(
         f"{change_request.target_name} {change} since this request was opened: decline it and ask again.",
         errors={"target": [f"{change} (generation {change_request.target_generation} then, {now} now)"]},

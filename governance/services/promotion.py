@@ -92,7 +92,9 @@ def config_diff(*, plan: PromotionPlan, target_name: str, target_cluster) -> lis
         connector_type = get_type(plan.spec.type_key)
     except UnknownConnectorType:
         return []  # nothing renderable: validation says why
-    secret_keys = rendered_secret_keys(connector_type, {**source_credentials, **plan.spec.credentials})
+    secret_keys = rendered_secret_keys(
+        connector_type=connector_type, credentials={**source_credentials, **plan.spec.credentials}
+    )
     known = [
         *secrets_to_scrub(cluster=plan.source.cluster, secrets=source_credentials, tenant=plan.source.tenant).values(),
         *secrets_to_scrub(cluster=target_cluster, secrets=plan.spec.credentials, tenant=plan.spec.tenant).values(),
@@ -148,7 +150,7 @@ def connector_promote(*, source: Connector, stage: str, overrides: dict, actor: 
             target_name=outcome.name,
             source_name=source.name,
             actor=actor,
-            target_generation=plan.existing.generation if plan.existing is not None else 0,
+            target=plan.existing,
         )
         result["change_request"] = held_change_body(change_request)["change_request"]
         return result

@@ -6,7 +6,7 @@ or anything else on the platform's private networks (server-side request forgery
 is not globally routable (loopback, private, link-local, carrier-grade NAT, reserved...) is refused
 unless it is inside ALERT_CHANNEL_ALLOWED_NETWORKS. The check runs when a channel is saved (a field
 error) and again before each delivery (a name may have been pointed elsewhere since; one that does not
-resolve then is refused), and a webhook is posted to the address that was checked (`allowed_address`),
+resolve then is refused), and a webhook is posted to the addresses that were checked (`allowed_addresses`),
 never to the name resolved again; its redirects are not followed. An SMTP server's name is checked
 before each delivery, but the mail library resolves it once more when it connects.
 """
@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
-WEBHOOK_SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+REFUSED = "destination not allowed: unresolvable, or a private, loopback or link-local address"
 
 
 # IPv6 ranges that carry an IPv4 address to a translator or a tunnel (NAT64, IPv4-compatible): where the
@@ -43,7 +45,7 @@ def _allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
             return _allowed(carried) or _in_allowed_networks(address)
         if any(address in network for network in IPV4_CARRYING):
             return _in_allowed_networks(address)
-    if address.is_global and not address.is_multicast:
+    if address.is_global and not address.is_multicast and not getattr(address, "is_site_local", False):
         return True
     return _in_allowed_networks(address)
 
@@ -61,14 +63,14 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
     return [ipaddress.ip_address(entry[4][0].split("%", 1)[0]) for entry in found]
 
 
-def allowed_address(host: str, port: int) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address to connect to for a tenant: what `host` resolves to now, if all of it is allowed (None
-    otherwise). Connecting to this address, not to the name again, is what keeps a DNS answer that
-    changes after the check (rebinding) from leading elsewhere."""
+def allowed_addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The addresses to connect to for a tenant: what `host` resolves to now, if all of it is allowed (empty
+    otherwise). Connecting to these, not to the name again, is what keeps a DNS answer that changes after
+    the check (rebinding) from leading elsewhere."""
     addresses = _addresses(host, port)
     if not addresses or not all(_allowed(address) for address in addresses):
-        return None
-    return addresses[0]
+        return []
+    return addresses
 
 
 def host_errors(host: str, port: int, *, must_resolve: bool = False) -> list[str]:
@@ -86,22 +88,50 @@ def host_errors(host: str, port: int, *, must_resolve: bool = False) -> list[str
     return []
 
 
-def webhook_url_errors(url: str, *, must_resolve: bool = False) -> list[str]:
-    """Why a webhook URL is refused (empty: accepted). Never quotes the URL itself, which may carry a token."""
+@dataclass(frozen=True)
+class WebhookTarget:
+    """Where a webhook URL posts to, as urllib3 (the library that sends it) reads the URL."""
+
+    scheme: str
+    host: str  # an IPv6 address without its brackets
+    port: int
+    netloc: str  # host[:port], for the Host header
+    request_uri: str  # path and query
+
+
+def webhook_target(url: str) -> WebhookTarget | None:
+    """None when the URL cannot be posted to; never raises (a parser's error quotes the URL, and its token)."""
+    try:
+        parts = parse_url(url)
+    except (ValueError, LocationParseError):
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.host:
+        return None
+    return WebhookTarget(
+        scheme=parts.scheme,
+        host=parts.host.strip("[]"),
+        port=parts.port or DEFAULT_PORTS[parts.scheme],
+        netloc=parts.netloc,
+        request_uri=parts.request_uri,
+    )
+
+
+def webhook_url_errors(url: str, *, must_resolve: bool = False, resolve: bool = True) -> list[str]:
+    """Why a webhook URL is refused (empty: accepted); without `resolve`, only the URL's own form is checked.
+    Never quotes the URL itself, which may carry a token."""
     if "\\" in url or any(character.isspace() or ord(character) < 32 for character in url):
         # Parsers disagree on these (requests ends the host at a backslash, urlsplit does not): the host
         # checked must be the host connected to.
         return ["may not contain backslashes, spaces or control characters"]
+    target = webhook_target(url)
     try:
         parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        sent_to = parse_url(url).host
-    except (ValueError, LocationParseError):
-        return ["is not a valid URL"]
-    if parts.scheme not in WEBHOOK_SCHEMES or not parts.hostname:
+    except ValueError:
+        parts = None
+    if target is None or parts is None or not parts.hostname:
         return ["must be an http:// or https:// URL with a host"]
     if parts.username is not None or parts.password is not None:
         return ["may not carry a user name or password before the host: put a token in the path or query"]
-    if (sent_to or "").strip("[]").lower() != parts.hostname.lower():
+    if target.host.lower() != parts.hostname.lower():
         return ["is not a valid URL"]
-    return host_errors(parts.hostname, port, must_resolve=must_resolve)
+    return host_errors(target.host, target.port, must_resolve=must_resolve) if resolve else []

@@ -8,7 +8,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from monitoring.channels.destinations import host_errors
+from monitoring.channels.destinations import REFUSED, host_errors
 from monitoring.channels.errors import DeliveryFailed
 
 
@@ -17,11 +17,12 @@ def send(*, channel, message) -> None:
         raise DeliveryFailed("no recipients")
     overrides = {}
     if channel.smtp_host:
-        if host_errors(channel.smtp_host, channel.smtp_port or 25, must_resolve=True):
-            raise DeliveryFailed("destination not allowed: unresolvable, or a private, loopback or link-local address")
+        port = channel.smtp_port or 25
+        if host_errors(channel.smtp_host, port, must_resolve=True):
+            raise DeliveryFailed(REFUSED)
         overrides = {
             "host": channel.smtp_host,
-            "port": channel.smtp_port or 25,
+            "port": port,
             "username": channel.smtp_username or None,
             "password": channel.secrets().get("smtp_password") or None,
             "use_tls": channel.smtp_use_tls,

@@ -58,7 +58,6 @@ def sweep_all() -> dict:
     for cluster in Cluster.objects.filter(is_active=True):
         totals["clusters"] += 1
         try:
-            principals_converge_where_used(cluster=cluster, clusters_with_principals=with_principals)
             result = sweep_cluster(cluster=cluster)
         except Exception:  # noqa: BLE001 - one broken cluster (e.g. undecryptable secrets) must not stop the others
             logger.exception("health sweep failed for a cluster", extra={"cluster": cluster.name})
@@ -66,6 +65,10 @@ def sweep_all() -> dict:
             continue
         totals["unreachable"] += result["unreachable"]
         totals["connectors"] += result["connectors"]
+        try:  # after the health pass: a broker that will not take principals never holds up alerts and restarts
+            principals_converge_where_used(cluster=cluster, clusters_with_principals=with_principals)
+        except Exception:  # noqa: BLE001 - retried by the next sweep
+            logger.exception("kafka principals not converged", extra={"cluster": cluster.name})
     deliveries_resend_pending()
     outbox_prune()
     return totals

@@ -55,7 +55,14 @@ def test_unusable_spec_files_are_refused_with_the_file_named(tmp_path, content, 
 
 
 def test_an_exported_connector_is_a_spec_again():
-    shown = {**SPEC, "stage": "dev", "credentials": {"p": "********"}, "state": "RUNNING", "links": {}}
+    shown = {
+        **SPEC,
+        "stage": "dev",
+        "credentials": {"p": "********"},
+        "delivery_guarantee": "exactly_once",  # re-applied without it, the connector would fall back
+        "state": "RUNNING",
+        "links": {},
+    }
     assert exported_spec(shown) == {k: v for k, v in shown.items() if k not in {"state", "links"}}
 
 

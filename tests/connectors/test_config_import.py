@@ -37,13 +37,19 @@ def test_without_it_a_config_is_at_least_once():
     assert map_config(config=FILE_SOURCE, flavour=SELF_MANAGED).delivery_guarantee == "at_least_once"
 
 
+DEBEZIUM_SINK = {
+    "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
+    "connection.url": "jdbc:postgresql://db.example.com:5432/sales",
+    "topics": "sales.orders",
+}
+
+
 def test_a_debezium_jdbc_sink_config_maps_to_the_jdbc_sink_request_in_its_own_names():
     # Debezium's documented sink config: its names for the JDBC Sink's settings are translated back.
     mapping = map_config(
         config={
-            "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
+            **DEBEZIUM_SINK,
             "tasks.max": "1",
-            "connection.url": "jdbc:postgresql://db.example.com:5432/sales",
             "connection.username": "writer",
             "connection.password": "s3cret-pass",
             "insert.mode": "upsert",
@@ -51,7 +57,6 @@ def test_a_debezium_jdbc_sink_config_maps_to_the_jdbc_sink_request_in_its_own_na
             "primary.key.fields": "id",
             "collection.name.format": "orders_${topic}",
             "schema.evolution": "basic",
-            "topics": "sales.orders",
         },
         flavour=SELF_MANAGED,
     )
@@ -73,13 +78,7 @@ def test_a_debezium_jdbc_sink_config_maps_to_the_jdbc_sink_request_in_its_own_na
 
 def test_a_key_given_in_both_plugins_names_is_refused_not_overwritten():
     mapping = map_config(
-        config={
-            "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
-            "connection.url": "jdbc:postgresql://db.example.com:5432/sales",
-            "connection.user": "writer",
-            "connection.username": "someone-else",
-            "topics": "sales.orders",
-        },
+        config={**DEBEZIUM_SINK, "connection.user": "writer", "connection.username": "someone-else"},
         flavour=SELF_MANAGED,
     )
     assert mapping.config["connection.user"] == "writer"

@@ -267,16 +267,18 @@ def test_a_change_to_a_run_connectors_configuration_waits_for_another_admin(tena
     assert updated.operation == "update"
 
 
+def _apply(client, connector, *, config: dict, **fields):
+    """PUT the connector's spec as the API shows it, with `config` added and `fields` replaced."""
+    current = client.get(f"{CONNECTORS}{connector.name}/").json()
+    spec = {key: current[key] for key in ("type", "cluster", "stage", "id", "config", "topics", "create_topics")}
+    body = {**spec, "tasks_max": 1, "config": {**spec["config"], **config}, **fields}
+    return client.put(f"{CONNECTORS}{connector.name}/", body, format="json")
+
+
 def test_a_declarative_apply_that_changes_a_run_connector_waits_too(tenant, four_eyes_cluster, admin_as):
     alice = admin_as("alice")
     connector = _run_connector(tenant, four_eyes_cluster)
-    current = alice.get(f"{CONNECTORS}{connector.name}/").json()
-    spec = {key: current[key] for key in ("type", "cluster", "stage", "id", "config", "topics", "create_topics")}
-    answer = alice.put(
-        f"{CONNECTORS}{connector.name}/",
-        {**spec, "tasks_max": 1, "config": {**spec["config"], "batch.size": 7}},
-        format="json",
-    )
+    answer = _apply(alice, connector, config={"batch.size": 7})
     assert answer.status_code == 202, answer.json()
     assert answer.json()["code"] == "approval_required" and answer.json()["change_request"]["kind"] == "update"
     assert "batch.size" not in Connector.objects.get(pk=connector.pk).config
@@ -317,10 +319,7 @@ def test_a_change_that_changes_nothing_is_not_held(tenant, four_eyes_cluster, ad
 def test_a_held_apply_keeps_the_desired_state_it_asked_for(tenant, four_eyes_cluster, admin_as):
     alice, bob = admin_as("alice"), admin_as("bob")
     connector = _run_connector(tenant, four_eyes_cluster)
-    current = alice.get(f"{CONNECTORS}{connector.name}/").json()
-    spec = {key: current[key] for key in ("type", "cluster", "stage", "id", "config", "topics", "create_topics")}
-    changed = {**spec, "tasks_max": 1, "config": {**spec["config"], "batch.size": 3}, "desired_state": "paused"}
-    held = alice.put(f"{CONNECTORS}{connector.name}/", changed, format="json")
+    held = _apply(alice, connector, config={"batch.size": 3}, desired_state="paused")
     assert held.status_code == 202 and held.json()["code"] == "approval_required", held.json()
     assert Connector.objects.get(pk=connector.pk).desired_state == "running"  # nothing yet
 
@@ -328,3 +327,47 @@ def test_a_held_apply_keeps_the_desired_state_it_asked_for(tenant, four_eyes_clu
     assert bob.post(f"/api/v1/change-requests/{change_id}/approve", {}, format="json").status_code == 200
     approved = Connector.objects.get(pk=connector.pk)
     assert (approved.config["batch.size"], approved.desired_state) == (3, "paused")
+
+
+def test_approving_a_held_apply_leaves_a_pause_made_meanwhile(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    connector = _run_connector(tenant, four_eyes_cluster)
+    held = _apply(alice, connector, config={"batch.size": 4}).json()  # its desired state: running, as it is
+    assert alice.post(f"{CONNECTORS}{connector.name}/pause", {}, format="json").status_code == 202  # on-call
+    Connector.objects.filter(pk=connector.pk).update(operation="")
+
+    change_id = held["change_request"]["id"]
+    assert bob.post(f"/api/v1/change-requests/{change_id}/approve", {}, format="json").status_code == 200
+    approved = Connector.objects.get(pk=connector.pk)
+    assert (approved.config["batch.size"], approved.desired_state) == (4, "paused")
+
+
+def test_a_run_connector_deleted_and_created_again_is_not_the_target_approved_for(tenant, four_eyes_cluster, admin_as):
+    alice, bob = admin_as("alice"), admin_as("bob")
+    connector = _run_connector(tenant, four_eyes_cluster)
+    held = alice.patch(f"{CONNECTORS}{connector.name}/", {"config": {"batch.size": 5}}, format="json").json()
+    Connector.objects.filter(pk=connector.pk).update(state="DELETED")
+    again = _run_connector(tenant, four_eyes_cluster, connector_id=connector.connector_id)  # generation 1 too
+    assert again.generation == connector.generation
+
+    refused = bob.post(f"/api/v1/change-requests/{held['change_request']['id']}/approve", {}, format="json")
+    assert refused.status_code == 409 and refused.json()["code"] == "target_changed", refused.json()
+    assert refused.json()["errors"]["target"][0].startswith("was deleted and created again")
+    assert "batch.size" not in Connector.objects.get(pk=again.pk).config
+
+
+def test_a_decided_request_keeps_no_credentials(tenant, four_eyes_cluster, admin_as):
+    # Approve and decline record their decision the same way (_decide); a decline needs no valid spec.
+    from controlplane.crypto import encrypt_secrets
+
+    alice, bob = admin_as("alice"), admin_as("bob")
+    connector = _run_connector(tenant, four_eyes_cluster)
+    held = alice.patch(f"{CONNECTORS}{connector.name}/", {"config": {"batch.size": 6}}, format="json").json()
+    request = ChangeRequest.objects.filter(pk=held["change_request"]["id"])
+    request.update(secrets_encrypted=encrypt_secrets({"connection.password": "held-secret"}))  # as a DB sink's
+
+    declined = bob.post(
+        f"/api/v1/change-requests/{held['change_request']['id']}/decline", {"reason": "not now"}, format="json"
+    )
+    assert declined.status_code == 200
+    assert request.get().secrets_encrypted == ""

@@ -108,13 +108,10 @@ def cleanup_connectors(local_cluster):
     from connectors.clusters import cluster_connect_endpoint
     from connectors.connect import connect_client
     from connectors.models import Connector
+    from tests.conftest import forget_on_connect
 
     yield
     connect = connect_client(cluster_connect_endpoint(cluster=local_cluster))
     names = list(Connector.objects.values_list("name", flat=True))
     Connector.objects.all().delete()
-    for name in names:
-        try:
-            connect.delete(name)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+    forget_on_connect(connect, names)

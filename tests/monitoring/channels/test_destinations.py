@@ -39,6 +39,7 @@ def public_only(settings):
         "http://[64:ff9b::a9fe:a9fe]/",  # the metadata service through NAT64
         "http://[2002:7f00:1::]/",  # loopback inside a 6to4 address
         "http://[::7f00:1]/",  # IPv4-compatible IPv6
+        "http://[fec0::1]/",  # site-local IPv6, which Python counts as global
     ],
 )
 def test_a_webhook_into_the_platforms_networks_is_refused_with_a_field_error(tenant, public_only, url):
@@ -130,3 +131,16 @@ def test_a_name_that_does_not_resolve_is_accepted_on_save_and_refused_when_used(
     channel_save(tenant=tenant, data={"name": "oncall", "kind": "webhook", "url": "https://hooks.example/T0/x"})
     with pytest.raises(DeliveryFailed, match="destination not allowed: unresolvable"):
         delivery_send(delivery_id=_notice_delivery(tenant).pk)
+
+
+def test_a_stored_url_no_parser_takes_fails_its_delivery_without_quoting_it(tenant):
+    from controlplane.crypto import encrypt_secrets
+    from monitoring.models import AlertChannel
+
+    # Saved before the checks existed: the port is out of range; urllib3's error would quote the token.
+    AlertChannel.objects.create(
+        tenant=tenant, name="old", kind="webhook", secrets_encrypted=encrypt_secrets({"url": "http://h:99999/T0K3N"})
+    )
+    with pytest.raises(DeliveryFailed) as failed:
+        delivery_send(delivery_id=_notice_delivery(tenant).pk)
+    assert "T0K3N" not in str(failed.value) and "T0K3N" not in Delivery.objects.get().last_error

@@ -6,10 +6,7 @@ certificate nobody configured as trusted."""
 
 from __future__ import annotations
 
-import json
 import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,6 +16,7 @@ from monitoring.models import Delivery
 from monitoring.services.channels import channel_save
 from monitoring.services.deliveries import delivery_send
 from monitoring.services.notices import notice_to_tenant
+from tests.loopback import LoopbackServer
 
 pytestmark = pytest.mark.django_db
 
@@ -26,27 +24,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def https_receiver(tmp_path):
     cert, key = self_signed_certificate(tmp_path, names=["localhost"], stem="receiver")
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's naming
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append({"host": self.headers["Host"], "path": self.path, "body": json.loads(body)})
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.received, server.cert = received, cert
-    yield server
-    server.shutdown()
+    with LoopbackServer(lambda request: (204, None, {}), tls=context) as server:
+        server.cert = cert
+        yield server
 
 
 def _deliver(tenant, url: str) -> None:
@@ -58,23 +40,27 @@ def _deliver(tenant, url: str) -> None:
 
 def test_a_https_webhook_is_delivered_to_the_checked_address_under_its_own_name(tenant, settings, https_receiver):
     settings.ALERT_WEBHOOK_CA_BUNDLE = str(https_receiver.cert)
-    port = https_receiver.server_address[1]
+    port = https_receiver.port
 
     _deliver(tenant, f"https://localhost:{port}/hooks/T0?token=x")
 
-    [seen] = https_receiver.received
-    assert (seen["host"], seen["path"], seen["body"]["event"]) == (f"localhost:{port}", "/hooks/T0?token=x", "tls-test")
+    [seen] = https_receiver.seen
+    assert (seen.headers["Host"], seen.path, seen.body["event"]) == (
+        f"localhost:{port}",
+        "/hooks/T0?token=x",
+        "tls-test",
+    )
     assert Delivery.objects.get().status == "sent"
 
 
 def test_the_certificate_must_name_the_urls_host(tenant, settings, https_receiver):
     settings.ALERT_WEBHOOK_CA_BUNDLE = str(https_receiver.cert)
     with pytest.raises(DeliveryFailed, match="SSLError"):
-        _deliver(tenant, f"https://127.0.0.1:{https_receiver.server_address[1]}/hook")  # it names localhost only
-    assert https_receiver.received == []
+        _deliver(tenant, f"https://127.0.0.1:{https_receiver.port}/hook")  # it names localhost only
+    assert https_receiver.seen == []
 
 
 def test_a_certificate_nobody_trusts_is_refused(tenant, https_receiver):
     with pytest.raises(DeliveryFailed, match="SSLError"):
-        _deliver(tenant, f"https://localhost:{https_receiver.server_address[1]}/hook")
-    assert https_receiver.received == []
+        _deliver(tenant, f"https://localhost:{https_receiver.port}/hook")
+    assert https_receiver.seen == []
